@@ -1,0 +1,171 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Error is a state file that cannot be used as it is: corrupt, written by a
+// newer ferry, or in a format this build does not know. Hint tells the user
+// what to do about it; Error does not include it so callers can print it
+// on its own lines.
+type Error struct {
+	// Path is the file the state was read from, when known.
+	Path string
+	// Msg says what is wrong with the file.
+	Msg string
+	// Hint says how to recover.
+	Hint string
+	// Err is the underlying decoding error, if any.
+	Err error
+}
+
+// Error returns the message, prefixed by the path when there is one.
+func (e *Error) Error() string {
+	if e.Path != "" {
+		return e.Path + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+// Unwrap returns the underlying decoding error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// fileJSON is the on-disk shape. Resources are a list sorted by address so
+// the file diffs well and the bytes depend only on the content.
+type fileJSON struct {
+	Version      int         `json:"version"`
+	FerryVersion string      `json:"ferry_version"`
+	Lineage      string      `json:"lineage"`
+	Serial       uint64      `json:"serial"`
+	Resources    []*Resource `json:"resources"`
+}
+
+// header is what Read looks at before it trusts the rest of the file.
+type header struct {
+	Version      int    `json:"version"`
+	FerryVersion string `json:"ferry_version"`
+}
+
+// Read decodes a state file. It reads the format version first and refuses
+// files it cannot interpret with an *Error carrying a Hint, so a state
+// written by a newer ferry is never half-read and then overwritten.
+func Read(r io.Reader) (*File, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	var h header
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, corrupt(err)
+	}
+	switch {
+	case h.Version > Version:
+		fv := h.FerryVersion
+		if fv == "" {
+			fv = "(unknown version)"
+		}
+		return nil, &Error{
+			Msg: fmt.Sprintf("state file was written by ferry %s (format version %d); this ferry (format version %d) cannot read it — upgrade ferry",
+				fv, h.Version, Version),
+			Hint: "Install ferry " + fv + " or later. The state file was not changed.",
+		}
+	case h.Version == Version:
+		return decodeV1(data)
+	default:
+		return nil, &Error{
+			Msg:  fmt.Sprintf("unsupported state format version %d", h.Version),
+			Hint: `A ferry state file starts with {"version": 1, ...}. Check that the path points at a ferry state file; it was not changed.`,
+		}
+	}
+}
+
+// decodeV1 decodes format version 1, the current one. Older formats, when
+// there are any, get their own decoder that upgrades to File.
+func decodeV1(data []byte) (*File, error) {
+	var fj fileJSON
+	if err := json.Unmarshal(data, &fj); err != nil {
+		return nil, corrupt(err)
+	}
+	f := &File{
+		Version:      fj.Version,
+		FerryVersion: fj.FerryVersion,
+		Lineage:      fj.Lineage,
+		Serial:       fj.Serial,
+		Resources:    make(map[string]*Resource, len(fj.Resources)),
+	}
+	for i, r := range fj.Resources {
+		if r == nil || r.Addr == "" {
+			return nil, corrupt(fmt.Errorf("resource %d has no addr", i))
+		}
+		if _, dup := f.Resources[r.Addr]; dup {
+			return nil, corrupt(fmt.Errorf("duplicate resource %q", r.Addr))
+		}
+		if len(r.Output) > 0 {
+			// Write indents Output with the rest of the file; compact it
+			// so a decoded state equals the one that was written.
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, r.Output); err != nil {
+				return nil, corrupt(err)
+			}
+			r.Output = buf.Bytes()
+		}
+		f.Resources[r.Addr] = r
+	}
+	return f, nil
+}
+
+func corrupt(err error) *Error {
+	return &Error{
+		Msg:  "state file is corrupt: " + err.Error(),
+		Hint: "The state file was not changed. Restore it from the .backup file next to it, or from version control, and run ferry again.",
+		Err:  err,
+	}
+}
+
+// Write encodes f as indented JSON with a trailing newline. The bytes depend
+// only on the content of f: resources are sorted by address and map keys
+// are sorted by encoding/json.
+func Write(w io.Writer, f *File) error {
+	data, err := Marshal(f)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// Marshal returns the bytes Write would write.
+func Marshal(f *File) ([]byte, error) {
+	if f == nil {
+		return nil, errors.New("write state: nil file")
+	}
+	fj := fileJSON{
+		Version:      f.Version,
+		FerryVersion: f.FerryVersion,
+		Lineage:      f.Lineage,
+		Serial:       f.Serial,
+		Resources:    make([]*Resource, 0, len(f.Resources)),
+	}
+	for addr, r := range f.Resources {
+		if r == nil {
+			return nil, fmt.Errorf("write state: resource %q is nil", addr)
+		}
+		if r.Addr != addr {
+			return nil, fmt.Errorf("write state: resource stored under %q has addr %q", addr, r.Addr)
+		}
+		fj.Resources = append(fj.Resources, r)
+	}
+	sort.Slice(fj.Resources, func(i, j int) bool { return fj.Resources[i].Addr < fj.Resources[j].Addr })
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(fj); err != nil {
+		return nil, fmt.Errorf("write state: %w", err)
+	}
+	return buf.Bytes(), nil
+}
