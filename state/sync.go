@@ -88,3 +88,20 @@ func (s *Sync) Snapshot() *File {
 	defer s.mu.Unlock()
 	return s.f.Clone()
 }
+
+// Get returns a copy of the resource at addr, or nil when there is none.
+func (s *Sync) Get(addr string) *Resource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.f.Resources[addr]
+	if !ok {
+		return nil
+	}
+	c := *r
+	c.Observed = make(map[string]string, len(r.Observed))
+	for k, v := range r.Observed {
+		c.Observed[k] = v
+	}
+	c.Output = append([]byte(nil), r.Output...)
+	return &c
+}

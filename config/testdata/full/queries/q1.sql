@@ -1,0 +1,1 @@
+SELECT l_returnflag, count(*) FROM lineitem GROUP BY l_returnflag

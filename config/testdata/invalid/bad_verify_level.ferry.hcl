@@ -1,0 +1,14 @@
+source "duckdb" "a" { path = "a.duckdb" }
+bucket "local" "b" { path = "stage" }
+target "duckdb" "c" { path = "out.duckdb" }
+
+migration "m" {
+  from   = source.duckdb.a
+  via    = [bucket.local.b]
+  to     = target.duckdb.c
+  tables = ["main.*"]
+
+  verify {
+    level = "paranoid" # ERROR: Invalid verify level
+  }
+}

@@ -1,0 +1,7 @@
+variable "region" {
+  default = "a"
+}
+
+variable "region" { # ERROR: Duplicate variable
+  default = "b"
+}

@@ -1,0 +1,16 @@
+source "duckdb" "a" { path = "a.duckdb" }
+bucket "local" "b" { path = "stage" }
+target "duckdb" "c" { path = "out.duckdb" }
+
+migration "m" {
+  from   = source.duckdb.a
+  via    = [bucket.local.b]
+  to     = target.duckdb.c
+  tables = ["main.*"]
+
+  table "lineitem" { # ERROR: Invalid table address
+    name = "lineitem"
+  }
+  table "tpch.main.orders" { # ERROR: Invalid table address
+  }
+}

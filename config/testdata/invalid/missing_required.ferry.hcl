@@ -1,0 +1,3 @@
+bucket "oss" "landing" { # ERROR: Missing required argument
+  bucket = "my-landing"
+}

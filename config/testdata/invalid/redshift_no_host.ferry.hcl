@@ -1,0 +1,3 @@
+source "redshift" "prod" { # ERROR: Missing required argument
+  database = "dev"
+}

@@ -1,0 +1,3 @@
+source "duckdb" "a" {
+  path = = "a.duckdb" # ERROR: Invalid expression
+}

@@ -1,0 +1,3 @@
+source "mysql" "prod" { # ERROR: Unsupported source kind "mysql"
+  host = "example.com"
+}

@@ -1,0 +1,209 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ferry-dev/ferry/planner/plan"
+	"github.com/ferry-dev/ferry/provider"
+	"github.com/ferry-dev/ferry/state"
+)
+
+func (e *executor) act(ctx context.Context, r *plan.Resource, gen string) (outcome, error) {
+	switch r.Kind {
+	case plan.KindUnload:
+		return e.unload(ctx, r, gen)
+	case plan.KindCopy:
+		return e.copy(ctx, r, gen)
+	case plan.KindTable:
+		return e.table(ctx, r)
+	case plan.KindLoad:
+		return e.load(ctx, r, gen)
+	case plan.KindVerify:
+		return e.verify(ctx, r)
+	case plan.KindQuery:
+		return e.query(ctx, r)
+	}
+	return outcome{}, fmt.Errorf("unknown resource kind %q", r.Kind)
+}
+
+// UnloadOutput is what an unload records in state.
+type UnloadOutput struct {
+	DataPrefix string `json:"data_prefix"`
+	Manifest   string `json:"manifest"`
+	Files      int    `json:"files"`
+	Rows       int64  `json:"rows"`
+	Bytes      int64  `json:"bytes"`
+}
+
+func (e *executor) unload(ctx context.Context, r *plan.Resource, gen string) (outcome, error) {
+	u := r.Unload
+	src, err := e.opts.Providers.Source(ctx, u.Source)
+	if err != nil {
+		return outcome{}, err
+	}
+	b, err := e.opts.Providers.Bucket(ctx, u.Bucket)
+	if err != nil {
+		return outcome{}, err
+	}
+	dataPrefix := u.Prefix + gen + "/data/"
+	manifestKey := u.Prefix + gen + "/manifest"
+	m, err := src.Unload(ctx, provider.UnloadRequest{
+		Table: r.SourceTable, Select: u.Select,
+		DataURL: b.URL(dataPrefix), ManifestURL: b.URL(manifestKey), MaxFileSize: u.MaxFileSize,
+	})
+	if err != nil {
+		return outcome{statement: u.Select}, fmt.Errorf("unload %s: %w", r.SourceTable, err)
+	}
+	var sum int64
+	for _, en := range m.Entries {
+		sum += en.Meta.RecordCount
+	}
+	if sum != m.Meta.RecordCount {
+		return outcome{}, fmt.Errorf("unload %s: manifest entries count %d rows but its total says %d", r.SourceTable, sum, m.Meta.RecordCount)
+	}
+	out := UnloadOutput{DataPrefix: dataPrefix, Manifest: manifestKey, Files: len(m.Entries), Rows: m.Meta.RecordCount, Bytes: m.Meta.ContentLength}
+	return outcome{
+		observed: map[string]string{
+			plan.ObsRows: itoa(u.Rows), plan.ObsBytes: itoa(u.Bytes), plan.ObsVersion: u.Version,
+			plan.ObsFiles: strconv.Itoa(len(m.Entries)), plan.ObsManifest: itoa(m.Meta.RecordCount),
+		},
+		output: out, rows: m.Meta.RecordCount, bytes: m.Meta.ContentLength, statement: u.Select,
+		message: fmt.Sprintf("%s rows in %d files (%s)", plan.Count(m.Meta.RecordCount), len(m.Entries), plan.Bytes(m.Meta.ContentLength)),
+	}, nil
+}
+
+func (e *executor) copy(ctx context.Context, r *plan.Resource, gen string) (outcome, error) {
+	c := r.Copy
+	src, err := e.opts.Providers.Bucket(ctx, c.From)
+	if err != nil {
+		return outcome{}, err
+	}
+	dst, err := e.opts.Providers.Bucket(ctx, c.To)
+	if err != nil {
+		return outcome{}, err
+	}
+	cp, err := e.opts.Copier(c.Engine, c.Options)
+	if err != nil {
+		return outcome{}, err
+	}
+	res, err := cp.Copy(ctx, provider.CopyRequest{
+		Src: src, SrcPrefix: c.FromPrefix + gen + "/", Dst: dst, DstPrefix: c.ToPrefix + gen + "/",
+		Progress: func(p provider.CopyProgress) {
+			e.emit(Event{Type: EventProgress, Addr: r.Addr, Kind: r.Kind, Action: r.Action, Bytes: p.Bytes,
+				Message: fmt.Sprintf("%d/%d objects, %s/%s", p.Objects, p.ObjectsTotal, plan.Bytes(p.Bytes), plan.Bytes(p.BytesTotal))})
+		},
+	})
+	if err != nil {
+		return outcome{}, fmt.Errorf("copy %s: %w", r.SourceTable, err)
+	}
+	return outcome{
+		observed: map[string]string{plan.ObsObjects: strconv.Itoa(len(res.Objects)), plan.ObsBytes: itoa(res.Bytes)},
+		output:   res, bytes: res.Bytes,
+		message: fmt.Sprintf("%d objects copied, %d already there (%s)", res.Copied, res.Skipped, plan.Bytes(res.Bytes)),
+	}, nil
+}
+
+func (e *executor) table(ctx context.Context, r *plan.Resource) (outcome, error) {
+	t := r.Table
+	tgt, err := e.opts.Providers.Target(ctx, t.Target)
+	if err != nil {
+		return outcome{}, err
+	}
+	tables, err := tgt.Tables(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	spec := provider.TableSpec{Name: t.Name, Lifecycle: t.Lifecycle, Comment: "created by ferry"}
+	for _, c := range t.Columns {
+		spec.Columns = append(spec.Columns, provider.Column{Name: c.Target, Type: c.TargetType, Nullable: c.Nullable})
+	}
+	for _, live := range tables {
+		if !strings.EqualFold(live.Name, t.Name) {
+			continue
+		}
+		if !live.CreatedByFerry {
+			return outcome{}, fmt.Errorf("target table %s exists and was not created by ferry; ferry will not replace it (rename the target with a table block, or drop it yourself)", t.Name)
+		}
+		if sameColumns(live.Columns, spec.Columns) && r.Action == plan.Create {
+			// A table ferry created in an interrupted run: adopt it.
+			return outcome{output: spec, message: "existing table adopted"}, nil
+		}
+		if err := tgt.DropTable(ctx, t.Name); err != nil {
+			return outcome{}, fmt.Errorf("drop table %s: %w", t.Name, err)
+		}
+	}
+	if err := tgt.CreateTable(ctx, spec); err != nil {
+		return outcome{}, fmt.Errorf("create table %s: %w", t.Name, err)
+	}
+	return outcome{output: spec, message: fmt.Sprintf("%d columns", len(spec.Columns))}, nil
+}
+
+func sameColumns(a, b []provider.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !strings.EqualFold(a[i].Name, b[i].Name) || !strings.EqualFold(strings.ReplaceAll(a[i].Type, " ", ""), strings.ReplaceAll(b[i].Type, " ", "")) {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *executor) load(ctx context.Context, r *plan.Resource, gen string) (outcome, error) {
+	l := r.Load
+	tgt, err := e.opts.Providers.Target(ctx, l.Target)
+	if err != nil {
+		return outcome{}, err
+	}
+	b, err := e.opts.Providers.Bucket(ctx, l.Bucket)
+	if err != nil {
+		return outcome{}, err
+	}
+	req := provider.LoadRequest{Table: l.Table, LocationURL: b.URL(l.Prefix + gen + "/data/")}
+	for _, c := range l.FileColumns {
+		req.FileColumns = append(req.FileColumns, provider.Column{Name: c.Name, Type: c.Type, Nullable: c.Nullable})
+	}
+	res, err := tgt.Load(ctx, req)
+	if err != nil {
+		return outcome{}, fmt.Errorf("load %s: %w", l.Table, err)
+	}
+	want := e.manifestRows(r)
+	if want >= 0 && res.Rows != want {
+		return outcome{output: res}, fmt.Errorf("load %s: loaded %d rows but the unload manifest counts %d", l.Table, res.Rows, want)
+	}
+	return outcome{
+		observed: map[string]string{plan.ObsRows: itoa(res.Rows)},
+		output:   res, rows: res.Rows, statement: strings.Join(res.Statements, ";\n"),
+		message: fmt.Sprintf("%s rows", plan.Count(res.Rows)),
+	}, nil
+}
+
+// manifestRows is the row count of the unload behind a load or verify
+// (-1: unknown).
+func (e *executor) manifestRows(r *plan.Resource) int64 {
+	addr := plan.GroupKey(r.Addr) + ".unload"
+	s := e.opts.State.Get(addr)
+	if s == nil {
+		return -1
+	}
+	n, err := strconv.ParseInt(s.Observed[plan.ObsManifest], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// unloadState returns the recorded unload of a table.
+func (e *executor) unloadState(addr string) (*state.Resource, error) {
+	s := e.opts.State.Get(addr)
+	if s == nil || s.Status != state.StatusDone {
+		return nil, errors.New(addr + " has not completed")
+	}
+	return s, nil
+}
+

@@ -1,0 +1,91 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/ferry-dev/ferry/planner/plan"
+	"github.com/ferry-dev/ferry/verify"
+)
+
+// verify compares one table on both sides. A mismatch fails the action
+// and taints the load, so the next plan loads the table again.
+func (e *executor) verify(ctx context.Context, r *plan.Resource) (outcome, error) {
+	v := r.Verify
+	src, err := e.opts.Providers.Source(ctx, v.Source)
+	if err != nil {
+		return outcome{}, err
+	}
+	tgt, err := e.opts.Providers.Target(ctx, v.Target)
+	if err != nil {
+		return outcome{}, err
+	}
+	level, err := verify.ParseLevel(v.Level)
+	if err != nil {
+		return outcome{}, err
+	}
+	check := verify.TableCheck{
+		SourceTable: v.SourceTable, TargetTable: v.TargetTable, Where: v.Where, Level: level,
+		ManifestRows: -1, SourceRowsAtUnload: -1,
+	}
+	for _, c := range v.Columns {
+		check.Columns = append(check.Columns, verify.ColumnPair{Source: c.Target, Target: c.Target, Type: verify.FamilyOf(c.TargetType)})
+	}
+	// The source side is compared through the unload's own column
+	// expressions' names: the source columns keep their source names.
+	for i, c := range v.Columns {
+		check.Columns[i].Source = c.Source
+	}
+	if u, err := e.unloadState(v.UnloadAddr); err == nil {
+		if n, err := strconv.ParseInt(u.Observed[plan.ObsManifest], 10, 64); err == nil {
+			check.ManifestRows = n
+		}
+		if n, err := strconv.ParseInt(u.Observed[plan.ObsRows], 10, 64); err == nil {
+			check.SourceRowsAtUnload = n
+		}
+	}
+	rep, err := verify.Run(ctx, src, tgt, check, nil)
+	if err != nil {
+		return outcome{}, fmt.Errorf("verify %s: %w", v.TargetTable, err)
+	}
+	e.addReport(r.Addr, rep)
+	out := outcome{output: rep, message: rep.Summary()}
+	if !rep.Passed {
+		out.taint = []string{plan.GroupKey(r.Addr) + ".load"}
+		return out, fmt.Errorf("verification failed: %s", rep.Summary())
+	}
+	return out, nil
+}
+
+// query runs a migration's custom query on both sides.
+func (e *executor) query(ctx context.Context, r *plan.Resource) (outcome, error) {
+	q := r.Query
+	src, err := e.opts.Providers.Source(ctx, q.Source)
+	if err != nil {
+		return outcome{}, err
+	}
+	tgt, err := e.opts.Providers.Target(ctx, q.Target)
+	if err != nil {
+		return outcome{}, err
+	}
+	rep, err := verify.RunQueries(ctx, src, tgt, []verify.Query{{
+		Name: q.Name, SourceSQL: q.SourceSQL, TargetSQL: q.TargetSQL, Tolerance: q.Tolerance,
+	}})
+	if err != nil {
+		return outcome{}, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	rep.Table = "query " + q.Name
+	e.addReport(r.Addr, rep)
+	out := outcome{output: rep, message: rep.Summary()}
+	if !rep.Passed {
+		return out, fmt.Errorf("verification failed: %s", rep.Summary())
+	}
+	return out, nil
+}
+
+func (e *executor) addReport(addr string, rep *verify.Report) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reports[addr] = rep
+}

@@ -1,0 +1,151 @@
+package planner
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ferry-dev/ferry/config"
+	"github.com/ferry-dev/ferry/planner/plan"
+	"github.com/ferry-dev/ferry/provider"
+	"github.com/ferry-dev/ferry/provider/typemap"
+)
+
+// desired is the set of resources the configuration asks for.
+type desired struct {
+	resources []*plan.Resource
+	warnings  []plan.Warning
+}
+
+// TableAddr is the address prefix of one table's resources.
+func TableAddr(migration, sourceTable string) string {
+	return "migration." + migration + ".table." + sourceTable
+}
+
+func desire(cfg *config.Config, obs *observation) (*desired, hcl.Diagnostics) {
+	d := &desired{}
+	var diags hcl.Diagnostics
+	for _, m := range cfg.Migrations {
+		tables, tdiags := selectTables(m, obs.sources[m.From])
+		diags = append(diags, tdiags...)
+		var loads []string
+		var pairs [][2]string
+		for _, t := range tables {
+			res, warns, rdiags := tableResources(cfg, m, t)
+			diags = append(diags, rdiags...)
+			if rdiags.HasErrors() {
+				continue
+			}
+			d.resources = append(d.resources, res...)
+			d.warnings = append(d.warnings, warns...)
+			loads = append(loads, res[3].Addr)
+			pairs = append(pairs, [2]string{t.info.QualifiedName(), res[2].TargetTable})
+		}
+		if err := typemap.DetectCollisions(pairs); err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Target table name collision",
+				Detail:   err.Error(),
+				Subject:  m.DeclRange.Ptr(),
+			})
+		}
+		for _, q := range m.Verify.Queries {
+			d.resources = append(d.resources, queryResource(m, q, loads, d.resources))
+		}
+	}
+	return d, diags
+}
+
+// selected is a source table chosen by a migration, with its overrides.
+type selected struct {
+	info     provider.TableInfo
+	override *config.TableOverride
+}
+
+// selectTables applies the include and exclude globs. A glob that matches
+// no table, or a table block naming a table that is not selected, is an
+// error pointing at the configuration.
+func selectTables(m *config.Migration, catalog []provider.TableInfo) ([]selected, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	byName := map[string]provider.TableInfo{}
+	var names []string
+	for _, t := range catalog {
+		q := strings.ToLower(t.QualifiedName())
+		byName[q] = t
+		names = append(names, q)
+	}
+	sort.Strings(names)
+	match := func(p config.Pattern, name string) bool {
+		ok, _ := path.Match(strings.ToLower(p.Glob), name)
+		return ok
+	}
+	chosen := map[string]bool{}
+	for _, p := range m.Include {
+		if _, err := path.Match(p.Glob, ""); err != nil {
+			diags = append(diags, diag("Invalid table pattern", fmt.Sprintf("%q: %v.", p.Glob, err), p.Range))
+			continue
+		}
+		n := 0
+		for _, name := range names {
+			if match(p, name) {
+				chosen[name] = true
+				n++
+			}
+		}
+		if n == 0 {
+			diags = append(diags, diag("Table pattern matches no table",
+				fmt.Sprintf("%q matches no table in %s. Tables there: %s.", p.Glob, m.From, listOrNone(names)), p.Range))
+		}
+	}
+	for _, p := range m.Exclude {
+		for _, name := range names {
+			if match(p, name) {
+				delete(chosen, name)
+			}
+		}
+	}
+	overrides := map[string]*config.TableOverride{}
+	for _, o := range m.Tables {
+		q := strings.ToLower(o.Source)
+		if _, ok := byName[q]; !ok {
+			diags = append(diags, diag("Unknown table",
+				fmt.Sprintf("There is no table %q in %s.", o.Source, m.From), o.DeclRange))
+			continue
+		}
+		if !chosen[q] {
+			diags = append(diags, diag("Table not selected",
+				fmt.Sprintf("Table %q has a table block but is not selected by the migration's tables and exclude patterns.", o.Source), o.DeclRange))
+			continue
+		}
+		overrides[q] = o
+	}
+	var out []selected
+	for _, name := range names {
+		if chosen[name] {
+			out = append(out, selected{info: byName[name], override: overrides[name]})
+		}
+	}
+	return out, diags
+}
+
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	if len(names) > 10 {
+		return strings.Join(names[:10], ", ") + fmt.Sprintf(" and %d more", len(names)-10)
+	}
+	return strings.Join(names, ", ")
+}
+
+func diag(summary, detail string, rng hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
+}
+
+// quoteSource quotes an identifier for the source's SQL dialect.
+func quoteSource(id string) string {
+	return `"` + strings.ReplaceAll(id, `"`, `""`) + `"`
+}

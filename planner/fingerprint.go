@@ -1,0 +1,64 @@
+package planner
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/ferry-dev/ferry/config"
+	"github.com/ferry-dev/ferry/planner/plan"
+)
+
+// hashOf hashes a kind and any JSON-encodable parts.
+func hashOf(kind string, parts ...any) string {
+	h := sha256.New()
+	h.Write([]byte(kind))
+	for _, p := range parts {
+		b, err := json.Marshal(p)
+		if err != nil {
+			panic(fmt.Sprintf("planner: fingerprint of %T: %v", p, err))
+		}
+		h.Write([]byte{0})
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// fingerprint sets the fingerprints of one table's resources (in
+// unload, copy, table, load, verify order). Each covers the resource's
+// configuration and its dependencies' fingerprints, never observed facts:
+// drift is detected separately, so its reason can be told apart.
+func fingerprint(rs []*plan.Resource) {
+	unload, cp, table, load, verify := rs[0], rs[1], rs[2], rs[3], rs[4]
+	u := *unload.Unload
+	u.Rows, u.Bytes, u.Version = 0, 0, ""
+	unload.Fingerprint = hashOf("unload", u)
+	c := *cp.Copy
+	c.Bytes = 0
+	cp.Fingerprint = hashOf("copy", unload.Fingerprint, c)
+	table.Fingerprint = hashOf("table", table.Table)
+	l := *load.Load
+	l.Rows = 0
+	load.Fingerprint = hashOf("load", cp.Fingerprint, table.Fingerprint, l)
+	verify.Fingerprint = hashOf("verify", load.Fingerprint, verify.Verify)
+}
+
+// ctyString renders a primitive value the way a user wrote it.
+func ctyString(v config.Value) string {
+	val := v.Value
+	switch val.Type() {
+	case cty.String:
+		return val.AsString()
+	case cty.Number:
+		return val.AsBigFloat().Text('f', -1)
+	case cty.Bool:
+		if val.True() {
+			return "true"
+		}
+		return "false"
+	}
+	return val.GoString()
+}

@@ -1,0 +1,109 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ferry-dev/ferry/config"
+	"github.com/ferry-dev/ferry/provider"
+)
+
+// observation is what the planner saw of the live systems: one catalog
+// query per source, one table listing per target, one object listing per
+// bucket and migration.
+type observation struct {
+	sources map[string][]provider.TableInfo            // source addr -> tables
+	targets map[string]map[string]provider.TargetTable // target addr -> name -> table
+	objects map[string]map[string]provider.Object      // listKey -> key -> object
+}
+
+// listKey names one listing: a bucket and the migration's root prefix.
+func listKey(bucket, prefix string) string { return bucket + "|" + prefix }
+
+// MigrationPrefix is the folder of a migration inside a bucket: the
+// bucket's configured prefix, then the migration name.
+func MigrationPrefix(b *config.Provider, migration string) string {
+	p := strings.Trim(b.String("prefix", ""), "/")
+	if p == "" {
+		return migration + "/"
+	}
+	return p + "/" + migration + "/"
+}
+
+func observe(ctx context.Context, cfg *config.Config, provs Providers) (*observation, hcl.Diagnostics) {
+	obs := &observation{
+		sources: map[string][]provider.TableInfo{},
+		targets: map[string]map[string]provider.TargetTable{},
+		objects: map[string]map[string]provider.Object{},
+	}
+	var diags hcl.Diagnostics
+	fail := func(addr string, err error) {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Cannot read %s", addr),
+			Detail:   err.Error(),
+		})
+	}
+	for _, m := range cfg.Migrations {
+		if _, ok := obs.sources[m.From]; !ok {
+			src, err := provs.Source(ctx, m.From)
+			if err == nil {
+				obs.sources[m.From], err = src.Tables(ctx)
+			}
+			if err != nil {
+				fail(m.From, err)
+				obs.sources[m.From] = nil
+			}
+		}
+		if _, ok := obs.targets[m.To]; !ok {
+			tgt, err := provs.Target(ctx, m.To)
+			var tables []provider.TargetTable
+			if err == nil {
+				tables, err = tgt.Tables(ctx)
+			}
+			if err != nil {
+				fail(m.To, err)
+			}
+			byName := make(map[string]provider.TargetTable, len(tables))
+			for _, t := range tables {
+				byName[strings.ToLower(t.Name)] = t
+			}
+			obs.targets[m.To] = byName
+		}
+		for _, addr := range m.Via {
+			prefix := MigrationPrefix(cfg.Buckets[addr], m.Name)
+			k := listKey(addr, prefix)
+			if _, ok := obs.objects[k]; ok {
+				continue
+			}
+			b, err := provs.Bucket(ctx, addr)
+			var objs []provider.Object
+			if err == nil {
+				objs, err = b.List(ctx, prefix)
+			}
+			if err != nil {
+				fail(addr, err)
+			}
+			byKey := make(map[string]provider.Object, len(objs))
+			for _, o := range objs {
+				byKey[o.Key] = o
+			}
+			obs.objects[k] = byKey
+		}
+	}
+	return obs, diags
+}
+
+// countUnder counts the objects under prefix in a listing.
+func (o *observation) countUnder(bucket, root, prefix string) int {
+	n := 0
+	for k := range o.objects[listKey(bucket, root)] {
+		if strings.HasPrefix(k, prefix) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,78 @@
+package planner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ferry-dev/ferry/config"
+	"github.com/ferry-dev/ferry/planner/plan"
+	"github.com/ferry-dev/ferry/provider"
+	"github.com/ferry-dev/ferry/state"
+)
+
+// Providers opens the configured providers by address
+// ("source.duckdb.demo"). Implementations open each one lazily, once.
+type Providers interface {
+	Source(ctx context.Context, addr string) (provider.Source, error)
+	Bucket(ctx context.Context, addr string) (provider.Bucket, error)
+	Target(ctx context.Context, addr string) (provider.Target, error)
+}
+
+// Options tune a plan.
+type Options struct {
+	FerryVersion string
+	// Replace lists addresses (resources, or a table's address prefix) to
+	// run again even when nothing changed.
+	Replace []string
+	// Now is the clock (tests fix it).
+	Now func() time.Time
+}
+
+// Plan computes the plan for cfg against st (nil: no state yet).
+// Configuration problems come back as diagnostics pointing at the file and
+// line; a failure to observe a provider is a diagnostic without a subject.
+func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Providers, opts Options) (*plan.Plan, hcl.Diagnostics) {
+	if st == nil {
+		st = state.New(opts.FerryVersion, "")
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	p := &plan.Plan{
+		FormatVersion: plan.FormatVersion,
+		FerryVersion:  opts.FerryVersion,
+		ID:            newID(now()),
+		CreatedAt:     now().UTC(),
+		Lineage:       st.Lineage,
+		Serial:        st.Serial,
+		ConfigHash:    cfg.Hash,
+	}
+	obs, diags := observe(ctx, cfg, provs)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	desired, ddiags := desire(cfg, obs)
+	diags = append(diags, ddiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	p.Resources = desired.resources
+	p.Warnings = desired.warnings
+	d := &differ{plan: p, state: st, obs: obs, replace: opts.Replace}
+	d.diff()
+	d.propagate()
+	d.forget()
+	return p, diags
+}
+
+// newID returns a sortable, unique plan ID.
+func newID(t time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}

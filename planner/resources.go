@@ -1,0 +1,171 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/ferry-dev/ferry/config"
+	"github.com/ferry-dev/ferry/planner/plan"
+	"github.com/ferry-dev/ferry/provider/typemap"
+)
+
+// tableResources builds the five resources of one table, in dependency
+// order: unload, copy, table, load, verify.
+func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*plan.Resource, []plan.Warning, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	q := t.info.QualifiedName()
+	base := TableAddr(m.Name, q)
+	ov := t.override
+	declRange := m.DeclRange
+	if ov != nil {
+		declRange = ov.DeclRange
+	}
+	target := ""
+	if ov != nil && ov.Name != "" {
+		target = ov.Name
+		if _, err := typemap.TableName(target); err != nil || strings.ToLower(target) != target {
+			if err == nil {
+				err = fmt.Errorf("table name %q: use lower case, MaxCompute folds names to lower case", target)
+			}
+			diags = append(diags, diag("Invalid target table name", err.Error(), ov.NameRange))
+		}
+	} else {
+		var err error
+		if target, err = typemap.TableName(t.info.Name); err != nil {
+			diags = append(diags, diag("Invalid target table name", err.Error(), declRange))
+		}
+	}
+	if ov != nil && len(ov.PartitionBy) > 0 {
+		diags = append(diags, diag("Partitioned targets are not supported yet",
+			fmt.Sprintf("Table %q sets partition_by; this version of ferry loads unpartitioned tables only. Remove partition_by.", q), ov.DeclRange))
+	}
+	cols, warns, cdiags := mapColumns(m, t, base, declRange)
+	diags = append(diags, cdiags...)
+	if diags.HasErrors() {
+		return nil, nil, diags
+	}
+
+	staging, landing := m.Via[0], m.Via[len(m.Via)-1]
+	stagingPrefix := MigrationPrefix(cfg.Buckets[staging], m.Name) + q + "/"
+	landingPrefix := MigrationPrefix(cfg.Buckets[landing], m.Name) + q + "/"
+
+	var sel strings.Builder
+	sel.WriteString("SELECT ")
+	for i, c := range cols {
+		if i > 0 {
+			sel.WriteString(", ")
+		}
+		fmt.Fprintf(&sel, "%s AS %s", fmt.Sprintf(c.expr, quoteSource(c.m.Source)), quoteSource(c.m.Target))
+	}
+	fmt.Fprintf(&sel, " FROM %s.%s", quoteSource(t.info.Schema), quoteSource(t.info.Name))
+	where := ""
+	if ov != nil && ov.Where != "" {
+		where = ov.Where
+		fmt.Fprintf(&sel, " WHERE %s", where)
+	}
+
+	mappings := make([]plan.ColumnMapping, len(cols))
+	fileCols := make([]plan.Column, len(cols))
+	tm := make([]typemap.Mapping, len(cols))
+	for i, c := range cols {
+		mappings[i] = c.m
+		fileCols[i] = plan.Column{Name: c.m.Target, Type: c.m.FileType, Nullable: c.m.Nullable}
+		tm[i] = c.tm
+	}
+	hints := typemap.Hints(tm)
+
+	unload := &plan.Resource{
+		Addr: base + ".unload", Kind: plan.KindUnload,
+		Unload: &plan.UnloadSpec{
+			Source: m.From, Select: sel.String(), Bucket: staging, Prefix: stagingPrefix,
+			MaxFileSize: 1 << 30,
+			Rows:        t.info.Rows, Bytes: t.info.Bytes, Version: t.info.Version,
+		},
+	}
+	copyRes := &plan.Resource{
+		Addr: base + ".copy", Kind: plan.KindCopy, DependsOn: []string{unload.Addr},
+		Copy: &plan.CopySpec{
+			Engine: m.CopyEngine, From: staging, FromPrefix: stagingPrefix,
+			To: landing, ToPrefix: landingPrefix, Options: copyOptions(m), Bytes: t.info.Bytes,
+		},
+	}
+	table := &plan.Resource{
+		Addr: base + ".table", Kind: plan.KindTable,
+		Table: &plan.TableSpec{Target: m.To, Name: target, Columns: mappings, Hints: hints},
+	}
+	if l, ok := cfg.Targets[m.To].Attrs["lifecycle"]; ok && !l.Value.IsNull() {
+		bf := l.Value.AsBigFloat()
+		n, _ := bf.Int64()
+		table.Table.Lifecycle = int(n)
+	}
+	load := &plan.Resource{
+		Addr: base + ".load", Kind: plan.KindLoad, DependsOn: []string{copyRes.Addr, table.Addr},
+		Load: &plan.LoadSpec{
+			Target: m.To, Table: target, Bucket: landing, Prefix: landingPrefix,
+			FileColumns: fileCols, Hints: hints, Rows: t.info.Rows,
+		},
+	}
+	verify := &plan.Resource{
+		Addr: base + ".verify", Kind: plan.KindVerify, DependsOn: []string{load.Addr},
+		Verify: &plan.VerifySpec{
+			Source: m.From, Target: m.To, Level: m.Verify.Level,
+			SourceTable: q, TargetTable: target, Where: where, Columns: mappings,
+			UnloadAddr: unload.Addr,
+		},
+	}
+	out := []*plan.Resource{unload, copyRes, table, load, verify}
+	for _, r := range out {
+		r.Migration = m.Name
+		r.SourceTable = q
+		r.TargetTable = target
+	}
+	fingerprint(out)
+	return out, warns, diags
+}
+
+// copyOptions renders the copy block's extra settings as strings (for
+// display and the fingerprint); sensitive ones are left out.
+func copyOptions(m *config.Migration) map[string]string {
+	if len(m.CopyOptions) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	keys := make([]string, 0, len(m.CopyOptions))
+	for k := range m.CopyOptions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := m.CopyOptions[k]
+		if v.Sensitive || v.Value.IsNull() || !v.Value.IsKnown() {
+			continue
+		}
+		out[k] = ctyString(v)
+	}
+	return out
+}
+
+// queryResource builds a migration's custom query; it runs after every
+// load of the migration.
+func queryResource(m *config.Migration, q *config.Query, loads []string, all []*plan.Resource) *plan.Resource {
+	src, tgt := q.SQL, q.SQL
+	if q.SourceSQL != "" {
+		src = q.SourceSQL
+	}
+	if q.TargetSQL != "" {
+		tgt = q.TargetSQL
+	}
+	r := &plan.Resource{
+		Addr: "migration." + m.Name + ".query." + q.Name, Kind: plan.KindQuery, Migration: m.Name,
+		DependsOn: append([]string(nil), loads...),
+		Query: &plan.QuerySpec{
+			Source: m.From, Target: m.To, Name: q.Name,
+			SourceSQL: src, TargetSQL: tgt, Tolerance: q.Tolerance,
+		},
+	}
+	r.Fingerprint = hashOf("query", r.Query)
+	return r
+}

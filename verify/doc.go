@@ -1,0 +1,34 @@
+// Package verify proves that a migrated table holds what the source held
+// at unload, without moving the data to do it.
+//
+// Every check is a statement computed inside each engine — Redshift or
+// DuckDB on the source side, MaxCompute or DuckDB on the target side — and
+// only its small result travels. Results are compared as canonical text
+// (canonical.go defines it once for every type family), never as floats,
+// so an exact decimal sum of 38 digits compares exactly.
+//
+// Checks run cheapest first, each level including the previous ones:
+//
+//   - count: COUNT(*) on both sides against the unload manifest. A source
+//     that changed since the unload while the target matches the unload is
+//     reported as drift (Report.SourceChanged), never as a mismatch, and
+//     the content checks are then skipped rather than compare live data
+//     with a snapshot.
+//   - schema: every mapped column exists under its name on both sides.
+//   - aggregates: per column, in one statement per side: non-null count,
+//     minimum and maximum, exact sum of numbers, total string length, count
+//     of true values; float sums are rounded, float extremes compared with
+//     a relative tolerance.
+//   - fingerprint: each row's canonical text is hashed with MD5 in the
+//     engine; two 60-bit slices of every hash are summed per bucket (the
+//     hash's last hex digit), which is order-independent and catches any
+//     cell difference, including a duplicated row standing in for a
+//     missing one, which counts and aggregates can miss.
+//
+// Custom queries (Query) then run on both sides and are compared cell by
+// cell, numbers exactly or within an absolute tolerance.
+//
+// The SQL is built by a Dialect per engine ("duckdb", "redshift",
+// "maxcompute"); the package talks to engines only through
+// provider.Querier.
+package verify
