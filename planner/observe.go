@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -17,7 +18,10 @@ import (
 type observation struct {
 	sources map[string][]provider.TableInfo            // source addr -> tables
 	targets map[string]map[string]provider.TargetTable // target addr -> name -> table
-	objects map[string]map[string]provider.Object      // listKey -> key -> object
+	// objects holds, per bucket address, the sorted keys listed under
+	// every migration prefix of that bucket.
+	objects map[string][]string
+	listed  map[string]bool // listKey -> listed
 }
 
 // listKey names one listing: a bucket and the migration's root prefix.
@@ -37,7 +41,8 @@ func observe(ctx context.Context, cfg *config.Config, provs Providers) (*observa
 	obs := &observation{
 		sources: map[string][]provider.TableInfo{},
 		targets: map[string]map[string]provider.TargetTable{},
-		objects: map[string]map[string]provider.Object{},
+		objects: map[string][]string{},
+		listed:  map[string]bool{},
 	}
 	var diags hcl.Diagnostics
 	fail := func(addr string, err error) {
@@ -76,9 +81,10 @@ func observe(ctx context.Context, cfg *config.Config, provs Providers) (*observa
 		for _, addr := range m.Via {
 			prefix := MigrationPrefix(cfg.Buckets[addr], m.Name)
 			k := listKey(addr, prefix)
-			if _, ok := obs.objects[k]; ok {
+			if obs.listed[k] {
 				continue
 			}
+			obs.listed[k] = true
 			b, err := provs.Bucket(ctx, addr)
 			var objs []provider.Object
 			if err == nil {
@@ -87,23 +93,23 @@ func observe(ctx context.Context, cfg *config.Config, provs Providers) (*observa
 			if err != nil {
 				fail(addr, err)
 			}
-			byKey := make(map[string]provider.Object, len(objs))
 			for _, o := range objs {
-				byKey[o.Key] = o
+				obs.objects[addr] = append(obs.objects[addr], o.Key)
 			}
-			obs.objects[k] = byKey
 		}
+	}
+	for _, keys := range obs.objects {
+		sort.Strings(keys)
 	}
 	return obs, diags
 }
 
-// countUnder counts the objects under prefix in a listing.
-func (o *observation) countUnder(bucket, root, prefix string) int {
+// countUnder counts the listed objects of a bucket under prefix.
+func (o *observation) countUnder(bucket, prefix string) int {
+	keys := o.objects[bucket]
 	n := 0
-	for k := range o.objects[listKey(bucket, root)] {
-		if strings.HasPrefix(k, prefix) {
-			n++
-		}
+	for i := sort.SearchStrings(keys, prefix); i < len(keys) && strings.HasPrefix(keys[i], prefix); i++ {
+		n++
 	}
 	return n
 }

@@ -74,13 +74,7 @@ func (d *differ) present(bucket, tablePrefix string, s *state.Resource, key stri
 	if err != nil {
 		return false
 	}
-	root := ""
-	for k := range d.obs.objects {
-		if len(k) > len(bucket)+1 && k[:len(bucket)+1] == bucket+"|" && len(tablePrefix) >= len(k)-len(bucket)-1 && tablePrefix[:len(k)-len(bucket)-1] == k[len(bucket)+1:] {
-			root = k[len(bucket)+1:]
-		}
-	}
-	return d.obs.countUnder(bucket, root, tablePrefix+s.Generation+"/") >= want+extra
+	return d.obs.countUnder(bucket, tablePrefix+s.Generation+"/") >= want+extra
 }
 
 // forget plans a Forget for every state resource the configuration no

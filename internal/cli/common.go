@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/ferry-dev/ferry/config"
+	"github.com/ferry-dev/ferry/state"
+)
+
+// DefaultStateFile is the state's file name when no backend is configured.
+const DefaultStateFile = "ferry.state.json"
+
+// configFlags are the flags that feed configuration loading.
+type configFlags struct {
+	vars     []string
+	varFiles []string
+}
+
+func (f *configFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.vars, "var", nil, "set a variable: `NAME=VALUE` (repeatable)")
+	cmd.Flags().StringArrayVar(&f.varFiles, "var-file", nil, "read variables from `FILE` (repeatable)")
+}
+
+// loadConfig reads the configuration of the working directory and prints
+// its diagnostics. It returns nil when there were errors.
+func (g *globals) loadConfig(f configFlags) (*config.Config, error) {
+	vars := map[string]string{}
+	for _, kv := range f.vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--var %q: want NAME=VALUE", kv)
+		}
+		vars[k] = v
+	}
+	cfg, diags := config.Load(".", config.LoadOptions{Vars: vars, VarFiles: f.varFiles, Env: os.Environ()})
+	if len(diags) > 0 {
+		var files map[string]*hcl.File
+		if cfg != nil {
+			files = cfg.Files
+		}
+		_ = config.WriteDiagnostics(g.io.Err, files, diags, 100, g.color())
+	}
+	if diags.HasErrors() {
+		return nil, exitError{ExitError}
+	}
+	return cfg, nil
+}
+
+// statePath is where the local state lives.
+func statePath(cfg *config.Config) string {
+	if cfg != nil && cfg.Backend != nil && cfg.Backend.Kind == "local" {
+		if v, ok := cfg.Backend.Attrs["path"]; ok && !v.Value.IsNull() {
+			return v.Value.AsString()
+		}
+	}
+	return DefaultStateFile
+}
+
+// historyPath is the audit history beside the state.
+func historyPath(statePath string) string {
+	return strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".history.jsonl"
+}
+
+// lockState takes the state lock for an operation, printing who holds
+// it when it cannot.
+func (g *globals) lockState(ctx context.Context, fs *state.Filesystem, op string, timeout time.Duration) (func() error, error) {
+	unlock, err := fs.Lock(ctx, state.LockInfo{Operation: op}, timeout)
+	if err != nil {
+		fmt.Fprintf(g.io.Err, "Error: acquiring the state lock: %v\n", err)
+		fmt.Fprintf(g.io.Err, "\nferry acquires a lock on the state so that no two runs change it at once.\nWait for the other run, or retry with --lock-timeout.\n")
+		return nil, exitError{ExitError}
+	}
+	return unlock, nil
+}
+
+// loadState reads the state, printing a clear error (and never touching
+// the file) when it cannot be read.
+func (g *globals) loadState(fs *state.Filesystem) (*state.File, error) {
+	st, err := fs.Load()
+	if err != nil {
+		fmt.Fprintf(g.io.Err, "Error: reading state %s: %v\n", fs.Path(), err)
+		var se *state.Error
+		if ok := asStateError(err, &se); ok && se.Hint != "" {
+			fmt.Fprintf(g.io.Err, "\n%s\n", se.Hint)
+		}
+		return nil, exitError{ExitError}
+	}
+	if st == nil {
+		st = state.New(Version, uuid.NewString())
+	}
+	return st, nil
+}

@@ -1,0 +1,255 @@
+package connect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/ferry-dev/ferry/config"
+	"github.com/ferry-dev/ferry/planner"
+	"github.com/ferry-dev/ferry/provider"
+	"github.com/ferry-dev/ferry/provider/local"
+	"github.com/ferry-dev/ferry/provider/stream"
+)
+
+// Registry opens providers on first use and keeps them until Close.
+type Registry struct {
+	cfg     *config.Config
+	mu      sync.Mutex
+	sources map[string]provider.Source
+	buckets map[string]provider.Bucket
+	targets map[string]provider.Target
+}
+
+var _ planner.Providers = (*Registry)(nil)
+
+// New returns a registry for cfg's providers.
+func New(cfg *config.Config) *Registry {
+	return &Registry{cfg: cfg, sources: map[string]provider.Source{}, buckets: map[string]provider.Bucket{}, targets: map[string]provider.Target{}}
+}
+
+func (r *Registry) path(p *config.Provider, attr string) string {
+	v := p.String(attr, "")
+	if v == "" || filepath.IsAbs(v) {
+		return v
+	}
+	return filepath.Join(r.cfg.Dir, v)
+}
+
+func number(p *config.Provider, attr string) float64 {
+	v, ok := p.Attrs[attr]
+	if !ok || v.Value.IsNull() || v.Value.Type() != cty.Number {
+		return 0
+	}
+	f, _ := v.Value.AsBigFloat().Float64()
+	return f
+}
+
+// Source opens the source at addr.
+func (r *Registry) Source(ctx context.Context, addr string) (provider.Source, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s, ok := r.sources[addr]; ok {
+		return s, nil
+	}
+	p, ok := r.cfg.Sources[addr]
+	if !ok {
+		return nil, fmt.Errorf("no %s in the configuration", addr)
+	}
+	var s provider.Source
+	var err error
+	switch p.Kind {
+	case "duckdb":
+		if err = os.MkdirAll(filepath.Dir(r.path(p, "path")), 0o755); err != nil {
+			break
+		}
+		s, err = local.OpenSource(r.path(p, "path"), number(p, "tpch_scale"))
+	default:
+		err = fmt.Errorf("source kind %q is not available in this build", p.Kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", addr, err)
+	}
+	r.sources[addr] = s
+	return s, nil
+}
+
+// Bucket opens the bucket at addr.
+func (r *Registry) Bucket(ctx context.Context, addr string) (provider.Bucket, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b, ok := r.buckets[addr]; ok {
+		return b, nil
+	}
+	p, ok := r.cfg.Buckets[addr]
+	if !ok {
+		return nil, fmt.Errorf("no %s in the configuration", addr)
+	}
+	var b provider.Bucket
+	var err error
+	switch p.Kind {
+	case "local":
+		b, err = local.NewBucket(r.path(p, "path"), "")
+	default:
+		err = fmt.Errorf("bucket kind %q is not available in this build", p.Kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", addr, err)
+	}
+	r.buckets[addr] = b
+	return b, nil
+}
+
+// Target opens the target at addr.
+func (r *Registry) Target(ctx context.Context, addr string) (provider.Target, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.targets[addr]; ok {
+		return t, nil
+	}
+	p, ok := r.cfg.Targets[addr]
+	if !ok {
+		return nil, fmt.Errorf("no %s in the configuration", addr)
+	}
+	var t provider.Target
+	var err error
+	switch p.Kind {
+	case "duckdb":
+		if err = os.MkdirAll(filepath.Dir(r.path(p, "path")), 0o755); err != nil {
+			break
+		}
+		t, err = local.OpenTarget(r.path(p, "path"))
+	default:
+		err = fmt.Errorf("target kind %q is not available in this build", p.Kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", addr, err)
+	}
+	r.targets[addr] = t
+	return t, nil
+}
+
+// Copier returns the copy engine for a migration's copy settings.
+func (r *Registry) Copier(engine string, opts map[string]string) (provider.Copier, error) {
+	switch engine {
+	case "", "stream":
+		o := stream.Options{}
+		var err error
+		if o.Transfers, err = intOpt(opts, "transfers"); err != nil {
+			return nil, err
+		}
+		ps, err := sizeOpt(opts, "part_size")
+		if err != nil {
+			return nil, err
+		}
+		o.PartSize = ps
+		if o.BandwidthLimit, err = sizeOpt(opts, "bandwidth_limit"); err != nil {
+			return nil, err
+		}
+		return stream.New(o), nil
+	case "external":
+		return externalCopier{}, nil
+	}
+	return nil, fmt.Errorf("copy engine %q is not available in this build", engine)
+}
+
+func intOpt(opts map[string]string, k string) (int, error) {
+	v, ok := opts[k]
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("copy option %s = %q: want a positive whole number", k, v)
+	}
+	return n, nil
+}
+
+// sizeOpt reads a byte size: a number of bytes or a number with a unit
+// (KiB, MiB, GiB; KB, MB, GB taken as binary units too).
+func sizeOpt(opts map[string]string, k string) (int64, error) {
+	v, ok := opts[k]
+	if !ok {
+		return 0, nil
+	}
+	s := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("copy option %s = %q: want a size such as 64MiB", k, v)
+	}
+	return int64(n * float64(mult)), nil
+}
+
+// Close closes every opened provider.
+func (r *Registry) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var errs []error
+	for _, s := range r.sources {
+		errs = append(errs, s.Close())
+	}
+	for _, t := range r.targets {
+		errs = append(errs, t.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Secrets returns every sensitive value of the configuration, longest
+// first, for redaction.
+func Secrets(cfg *config.Config) []string {
+	seen := map[string]bool{}
+	add := func(v config.Value) {
+		if v.Sensitive && !v.Value.IsNull() && v.Value.IsKnown() && v.Value.Type() == cty.String && v.Value.AsString() != "" {
+			seen[v.Value.AsString()] = true
+		}
+	}
+	for _, group := range []map[string]*config.Provider{cfg.Sources, cfg.Buckets, cfg.Targets} {
+		for _, p := range group {
+			for _, v := range p.Attrs {
+				add(v)
+			}
+		}
+	}
+	for _, v := range cfg.Variables {
+		if v.Sensitive && v.Value != cty.NilVal && !v.Value.IsNull() && v.Value.Type() == cty.String && v.Value.AsString() != "" {
+			seen[v.Value.AsString()] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// Redactor returns a function replacing every secret with "(sensitive)".
+func Redactor(secrets []string) func(string) string {
+	if len(secrets) == 0 {
+		return func(s string) string { return s }
+	}
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		pairs = append(pairs, s, "(sensitive)")
+	}
+	rep := strings.NewReplacer(pairs...)
+	return rep.Replace
+}
