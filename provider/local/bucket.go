@@ -1,0 +1,214 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ferry-dev/ferry/provider"
+)
+
+var _ provider.Bucket = (*Bucket)(nil)
+
+// tempMarker is part of the name of every file Put is still writing; List
+// skips such files so that a crashed Put never shows up as an object.
+const tempMarker = ".ferry-tmp-"
+
+// crcTable is the CRC-64/ECMA table, the checksum OSS reports, so a local
+// bucket and an OSS bucket give comparable object checksums.
+var crcTable = crc64.MakeTable(crc64.ECMA)
+
+// Bucket is a directory used as an object store. Keys are slash-separated
+// paths relative to the root directory.
+type Bucket struct {
+	root string
+}
+
+// NewBucket returns the bucket rooted at root joined with prefix, creating
+// the directory if needed. The prefix lets several migrations share one
+// directory without seeing each other's objects.
+func NewBucket(root, prefix string) (*Bucket, error) {
+	dir, err := filepath.Abs(filepath.Join(root, filepath.FromSlash(prefix)))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create bucket directory: %w", err)
+	}
+	return &Bucket{root: dir}, nil
+}
+
+// Root returns the absolute directory backing the bucket.
+func (b *Bucket) Root() string { return b.root }
+
+// Path returns the local file path of key, for engines (such as DuckDB)
+// that read files directly.
+func (b *Bucket) Path(key string) string {
+	return filepath.Join(b.root, filepath.FromSlash(path.Clean("/"+key)))
+}
+
+// URL returns "file://" followed by the absolute path of key. A key ending
+// in "/" keeps its trailing slash, as folder URLs do.
+func (b *Bucket) URL(key string) string {
+	u := "file://" + filepath.ToSlash(b.Path(key))
+	if strings.HasSuffix(key, "/") && !strings.HasSuffix(u, "/") {
+		u += "/"
+	}
+	return u
+}
+
+// List returns every object whose key starts with prefix, sorted by key.
+// Checksum is left empty: computing it would mean reading every file.
+func (b *Bucket) List(ctx context.Context, prefix string) ([]provider.Object, error) {
+	var out []provider.Object
+	err := filepath.WalkDir(b.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(b.root, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if d.IsDir() {
+			// Skip folders that cannot hold a matching key.
+			if key != "." && !strings.HasPrefix(key+"/", prefix) && !strings.HasPrefix(prefix, key+"/") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if strings.Contains(d.Name(), tempMarker) || !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		out = append(out, provider.Object{Key: key, Size: info.Size()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", b.URL(prefix), err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// Open reads length bytes of key from offset (length < 0: to the end).
+func (b *Bucket) Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	f, err := os.Open(b.Path(key))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("open %s: %w", b.URL(key), provider.ErrNotFound)
+		}
+		return nil, fmt.Errorf("open %s: %w", b.URL(key), err)
+	}
+	if offset > 0 {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("open %s: %w", b.URL(key), err)
+		}
+	}
+	if length < 0 {
+		return f, nil
+	}
+	return &limitedFile{Reader: io.LimitReader(f, length), f: f}, nil
+}
+
+// limitedFile reads a range of a file and closes the file.
+type limitedFile struct {
+	io.Reader
+	f *os.File
+}
+
+// Close closes the underlying file.
+func (l *limitedFile) Close() error { return l.f.Close() }
+
+// Put writes r to a temporary file next to key, checksumming it on the
+// way, syncs it and renames it into place, so readers see either the old
+// object or the whole new one. A body shorter or longer than size fails.
+func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, size int64) (provider.Object, error) {
+	dst := b.Path(key)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+tempMarker+"*")
+	if err != nil {
+		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := crc64.New(crcTable)
+	n, err := io.Copy(io.MultiWriter(tmp, h), ctxReader{ctx: ctx, r: r})
+	if err != nil {
+		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
+	}
+	if size >= 0 && n != size {
+		return provider.Object{}, fmt.Errorf("put %s: body has %d bytes, want %d", b.URL(key), n, size)
+	}
+	if err := tmp.Sync(); err != nil {
+		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
+	}
+	done = true
+	return provider.Object{Key: key, Size: n, Checksum: "crc64ecma:" + strconv.FormatUint(h.Sum64(), 10)}, nil
+}
+
+// ctxReader stops a copy when its context is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+// Read reads from the underlying reader unless the context is done.
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// Delete removes the keys, then every parent folder left empty, up to the
+// bucket root. Missing keys are not an error.
+func (b *Bucket) Delete(ctx context.Context, keys []string) error {
+	for _, key := range keys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := b.Path(key)
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("delete %s: %w", b.URL(key), err)
+		}
+		for dir := filepath.Dir(p); dir != b.root && strings.HasPrefix(dir, b.root); dir = filepath.Dir(dir) {
+			if os.Remove(dir) != nil {
+				break // not empty, or already gone
+			}
+		}
+	}
+	return nil
+}
