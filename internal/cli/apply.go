@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/ferry-dev/ferry/executor"
@@ -95,6 +96,9 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		return fmt.Errorf("open history: %w", err)
 	}
 	defer hist.Close()
+	if s.st.Lineage == "" {
+		s.st.Lineage = uuid.NewString()
+	}
 	sync := state.NewSync(s.fs, s.st)
 	ui := newProgress(g, redact)
 	defer ui.stop()
@@ -163,7 +167,13 @@ func (g *globals) printReports(p *plan.Plan, res *executor.Result) {
 		return
 	}
 	fmt.Fprintln(g.io.Out, "\nVerification:")
-	for _, addr := range sortedKeys(res.Reports) {
+	addrs := sortedKeys(res.Reports)
+	// Tables first, then the migration-wide queries.
+	sort.SliceStable(addrs, func(i, j int) bool {
+		qi, qj := strings.Contains(addrs[i], ".query."), strings.Contains(addrs[j], ".query.")
+		return !qi && qj
+	})
+	for _, addr := range addrs {
 		fmt.Fprintf(g.io.Out, "  %s\n", res.Reports[addr].Summary())
 	}
 }

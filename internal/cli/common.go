@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
@@ -95,7 +94,9 @@ func (g *globals) loadState(fs *state.Filesystem) (*state.File, error) {
 		return nil, exitError{ExitError}
 	}
 	if st == nil {
-		st = state.New(Version, uuid.NewString())
+		// No lineage until the first write: a plan made before any state
+		// exists matches whichever state its apply creates (serial 0).
+		st = state.New(Version, "")
 	}
 	return st, nil
 }
