@@ -103,6 +103,7 @@ func TestApplyConvergesAfterSIGKILL(t *testing.T) {
 	t.Logf("clean apply took %s; kill seed %d", full, seed)
 	rng := rand.New(rand.NewSource(seed))
 	kills := 0
+	coverage := map[string]int{}
 	for trial := 0; trial < trials; trial++ {
 		dir := t.TempDir()
 		copyFile(t, filepath.Join(seedDir, "main.ferry.hcl"), filepath.Join(dir, "main.ferry.hcl"))
@@ -134,9 +135,21 @@ func TestApplyConvergesAfterSIGKILL(t *testing.T) {
 				<-done
 				kills++
 				// The state must always parse after a kill.
-				if _, err := state.NewFilesystem(filepath.Join(dir, DefaultStateFile)).Load(); err != nil {
+				st, err := state.NewFilesystem(filepath.Join(dir, DefaultStateFile)).Load()
+				if err != nil {
 					t.Fatalf("trial %d: state unreadable after SIGKILL at %s: %v", trial, delay, err)
 				}
+				point := "before the first action"
+				if st != nil {
+					point = "between actions"
+					for _, r := range st.Resources {
+						if r.Status == state.StatusRunning {
+							point = "mid-" + r.Kind
+							break
+						}
+					}
+				}
+				coverage[point]++
 				continue
 			}
 			break
@@ -146,7 +159,7 @@ func TestApplyConvergesAfterSIGKILL(t *testing.T) {
 		}
 		assertSameData(t, filepath.Join(dir, "src", "redshift.duckdb"), filepath.Join(dir, ".ferry", "maxcompute.duckdb"))
 	}
-	t.Logf("%d trials, %d kills", trials, kills)
+	t.Logf("%d trials, %d kills; kill points: %v", trials, kills, coverage)
 }
 
 func copyFile(t *testing.T, from, to string) {

@@ -23,6 +23,10 @@ var _ provider.Bucket = (*Bucket)(nil)
 // skips such files so that a crashed Put never shows up as an object.
 const tempMarker = ".ferry-tmp-"
 
+// uploadsDir is the folder under the bucket root where Put writes its
+// temporary files; List never shows it.
+const uploadsDir = ".ferry-uploads"
+
 // crcTable is the CRC-64/ECMA table, the checksum OSS reports, so a local
 // bucket and an OSS bucket give comparable object checksums.
 var crcTable = crc64.MakeTable(crc64.ECMA)
@@ -139,7 +143,7 @@ type limitedFile struct {
 // Close closes the underlying file.
 func (l *limitedFile) Close() error { return l.f.Close() }
 
-// Put writes r to a temporary file next to key, checksumming it on the
+// Put writes r to a temporary file under the bucket's uploads folder, checksumming it on the
 // way, syncs it and renames it into place, so readers see either the old
 // object or the whole new one. A body shorter or longer than size fails.
 func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, size int64) (provider.Object, error) {
@@ -147,7 +151,14 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, size int64) (
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+tempMarker+"*")
+	// The temporary file lives outside the key's folder, like an
+	// unfinished multipart upload in an object store: a LOAD reading the
+	// folder after a crash must not find it.
+	uploads := filepath.Join(b.Root(), uploadsDir)
+	if err := os.MkdirAll(uploads, 0o755); err != nil {
+		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
+	}
+	tmp, err := os.CreateTemp(uploads, "."+filepath.Base(dst)+tempMarker+"*")
 	if err != nil {
 		return provider.Object{}, fmt.Errorf("put %s: %w", b.URL(key), err)
 	}

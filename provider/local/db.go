@@ -49,6 +49,9 @@ func openHandle(path string) (*handle, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, err
 	}
+	if err := createAtomically(abs); err != nil {
+		return nil, err
+	}
 	db, err := openDB(abs)
 	if err != nil {
 		return nil, err
@@ -58,11 +61,45 @@ func openHandle(path string) (*handle, error) {
 	return h, nil
 }
 
+// createAtomically makes sure a database file exists without ever leaving a
+// half-written one behind: DuckDB writes a new file's header in several
+// steps, and a process killed in between leaves a file DuckDB refuses to
+// open. The new database is created under a temporary name, closed, and
+// renamed into place.
+func createAtomically(path string) error {
+	if _, err := os.Stat(path); err == nil || !os.IsNotExist(err) {
+		return err
+	}
+	tmp := fmt.Sprintf("%s.creating-%d", path, os.Getpid())
+	_ = os.Remove(tmp)
+	_ = os.Remove(tmp + ".wal")
+	db, err := openDB(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := db.Exec("CHECKPOINT"); err != nil {
+		db.Close()
+		return fmt.Errorf("create duckdb %s: %w", path, err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("create duckdb %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("create duckdb %s: %w", path, err)
+	}
+	return nil
+}
+
 // openDB opens a DuckDB file with every connection pinned to UTC, so that
 // TIMESTAMP WITH TIME ZONE values print and cast the same on any machine.
 func openDB(path string) (*sql.DB, error) {
 	conn, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
-		_, err := ex.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
+		if _, err := ex.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil); err != nil {
+			return err
+		}
+		// Global to the instance: unloads bound files by bytes, which
+		// needs it; queries that care about order say ORDER BY.
+		_, err := ex.ExecContext(context.Background(), "SET preserve_insertion_order = false", nil)
 		return err
 	})
 	if err != nil {

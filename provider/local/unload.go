@@ -3,7 +3,6 @@ package local
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,22 +108,13 @@ func (s *Source) copyParquet(ctx context.Context, sel, dir string, maxSize int64
 	return out, nil
 }
 
-// execUnordered runs q on one connection with insertion order not
-// preserved, which DuckDB needs to bound row groups by bytes (and so files
-// by size). Rows of an unload have no order anyway, as in Redshift.
+// execUnordered runs q. Every connection of a local database runs with
+// insertion order not preserved (see openDB), which DuckDB needs to bound
+// row groups by bytes and so files by size; rows of an unload have no
+// order anyway, as in Redshift. (A per-unload SET/RESET would race: the
+// setting is global to the database instance.)
 func execUnordered(ctx context.Context, db *sql.DB, q string) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
-		return err
-	}
-	_, err = conn.ExecContext(ctx, q)
-	if _, rerr := conn.ExecContext(context.Background(), "RESET preserve_insertion_order"); rerr != nil {
-		conn.Raw(func(any) error { return driver.ErrBadConn }) // drop the connection rather than reuse it
-	}
+	_, err := db.ExecContext(ctx, q)
 	return err
 }
 
