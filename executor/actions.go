@@ -206,4 +206,3 @@ func (e *executor) unloadState(addr string) (*state.Resource, error) {
 	}
 	return s, nil
 }
-
