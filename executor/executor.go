@@ -181,7 +181,7 @@ func (e *executor) run(ctx context.Context, r *plan.Resource) error {
 	}
 	e.record(r, start, out, nil)
 	e.emit(Event{Type: EventDone, Addr: r.Addr, Kind: r.Kind, Action: r.Action, Elapsed: e.opts.Now().Sub(start),
-		Rows: out.rows, Bytes: out.bytes, Message: out.message})
+		Rows: out.rows, Bytes: out.bytes, Message: e.opts.Redact(out.message)})
 	return nil
 }
 

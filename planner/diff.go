@@ -37,10 +37,9 @@ func (d *differ) diff() {
 	for _, r := range d.plan.Resources {
 		s := d.state.Resources[r.Addr]
 		switch {
-		case s == nil && d.requested(r.Addr):
-			set(r, plan.Create, plan.ReasonNew, "")
 		case s == nil:
 			set(r, plan.Create, plan.ReasonNew, "")
+			d.foreignTable(r)
 		case d.requested(r.Addr):
 			set(r, plan.Replace, plan.ReasonReplaceRequested, "")
 		case s.Status == state.StatusRunning:
@@ -79,15 +78,36 @@ func (d *differ) drift(r *plan.Resource, s *state.Resource) {
 		if diff := schemaDiff(r.Table, t); diff != "" {
 			set(r, plan.Replace, plan.ReasonTargetDrift, diff)
 		}
+	case plan.KindCopy:
+		d.generationMoved(r, s)
 	case plan.KindLoad:
+		if d.generationMoved(r, s) {
+			return
+		}
 		t, ok := d.obs.targets[r.Load.Target][strings.ToLower(r.Load.Table)]
 		if !ok || t.Rows < 0 {
 			return
 		}
 		if loaded := s.Observed[plan.ObsRows]; loaded != strconv.FormatInt(t.Rows, 10) {
 			set(r, plan.Replace, plan.ReasonTargetDrift, fmt.Sprintf("table has %s rows, ferry loaded %s", plan.Count(t.Rows), count(loaded)))
+			d.plan.Warnings = append(d.plan.Warnings, plan.Warning{
+				Code: RiskTargetRowsChanged, Addr: r.Addr,
+				Message: fmt.Sprintf("target table %s has %s rows but ferry loaded %s: rows were changed outside ferry and the load will overwrite them — fix: check who writes to %s before applying", r.Load.Table, plan.Count(t.Rows), count(loaded), r.Load.Table),
+			})
 		}
 	}
+}
+
+// generationMoved plans a copy or load again when the step it reads from
+// has since produced another generation (for example after a targeted
+// apply that ran only the unload).
+func (d *differ) generationMoved(r *plan.Resource, s *state.Resource) bool {
+	up := d.state.Resources[r.DependsOn[0]]
+	if up == nil || up.Generation == "" || up.Generation == s.Generation {
+		return false
+	}
+	set(r, plan.Replace, plan.ReasonUpstream, fmt.Sprintf("%s now holds generation %s", up.Kind, up.Generation))
+	return true
 }
 
 // schemaDiff describes how a live table differs from its spec ("" when
@@ -128,4 +148,30 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// Risk codes the planner raises itself (see plan.RiskCodes for the rest).
+const (
+	// RiskForeignTable: the target already has a table of that name that
+	// ferry did not create; apply will refuse to touch it.
+	RiskForeignTable = "foreign_table"
+	// RiskTargetRowsChanged: a loaded table's rows changed outside ferry;
+	// the reload will overwrite them.
+	RiskTargetRowsChanged = "target_rows_changed"
+)
+
+// foreignTable warns when a table to be created exists already and was
+// not created by ferry: apply will refuse to overwrite it.
+func (d *differ) foreignTable(r *plan.Resource) {
+	if r.Kind != plan.KindTable {
+		return
+	}
+	t, ok := d.obs.targets[r.Table.Target][strings.ToLower(r.Table.Name)]
+	if !ok || t.CreatedByFerry {
+		return
+	}
+	d.plan.Warnings = append(d.plan.Warnings, plan.Warning{
+		Code: RiskForeignTable, Addr: r.Addr,
+		Message: fmt.Sprintf("target table %s exists and was not created by ferry; apply will refuse to overwrite it — fix: choose another name with a table block, or drop the table yourself", r.Table.Name),
+	})
 }

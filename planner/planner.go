@@ -28,6 +28,12 @@ type Options struct {
 	// Replace lists addresses (resources, or a table's address prefix) to
 	// run again even when nothing changed.
 	Replace []string
+	// Targets limits the plan to these addresses (a resource or a
+	// table's prefix) and what they depend on; empty: everything.
+	Targets []string
+	// Excludes leaves these addresses and everything depending on them
+	// out of the plan.
+	Excludes []string
 	// Now is the clock (tests fix it).
 	Now func() time.Time
 }
@@ -67,6 +73,8 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 	d.diff()
 	d.propagate()
 	d.forget()
+	d.selectTargets(opts.Targets, opts.Excludes)
+	p.Warnings = plan.Risks(p, plan.DefaultRiskOptions())
 	return p, diags
 }
 

@@ -28,7 +28,8 @@ type ApplyOptions struct {
 	PlanFile    string
 	AutoApprove bool
 	Parallelism int
-	Replace     []string
+	Select      selectFlags
+	JSON        bool
 	LockTimeout time.Duration
 }
 
@@ -54,7 +55,8 @@ failed work. The first Ctrl-C lets running actions finish; the second aborts.`,
 	opts.Config.register(cmd)
 	cmd.Flags().BoolVar(&opts.AutoApprove, "auto-approve", false, "skip the confirmation prompt")
 	cmd.Flags().IntVar(&opts.Parallelism, "parallelism", 4, "run at most `N` actions at once")
-	cmd.Flags().StringArrayVar(&opts.Replace, "replace", nil, "run `ADDR` (a resource or a table) again even if unchanged (repeatable)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "stream one JSON object per line (needs -auto-approve or a saved plan)")
+	opts.Select.register(cmd)
 	cmd.Flags().DurationVar(&opts.LockTimeout, "lock-timeout", 0, "wait up to `DURATION` for the state lock")
 	return cmd
 }
@@ -75,10 +77,17 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		if p, err = readSavedPlan(opts.PlanFile, s); err != nil {
 			return err
 		}
-	} else if p, err = g.makePlan(ctx, s, opts.Replace); err != nil {
+	} else if p, err = g.makePlan(ctx, s, opts.Select); err != nil {
 		return err
 	}
-	if err := plan.RenderText(g.io.Out, p, plan.TextOptions{Color: g.color()}); err != nil {
+	var stream *jsonStream
+	if opts.JSON {
+		if opts.PlanFile == "" && !opts.AutoApprove {
+			return fmt.Errorf("--json needs -auto-approve or a saved plan: there is no prompt to answer")
+		}
+		stream = newJSONStream(g.io.Out)
+		stream.plan(p)
+	} else if err := plan.RenderText(g.io.Out, p, plan.TextOptions{Color: g.color()}); err != nil {
 		return err
 	}
 	if !p.HasChanges() {
@@ -86,9 +95,11 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	}
 	if opts.PlanFile == "" && !opts.AutoApprove && !g.confirm() {
 		fmt.Fprintln(g.io.Out, "\nApply cancelled.")
-		return exitError{ExitError}
+		return exitError{ExitCancelled}
 	}
-	fmt.Fprintln(g.io.Out)
+	if stream == nil {
+		fmt.Fprintln(g.io.Out)
+	}
 
 	redact := connect.Redactor(connect.Secrets(s.cfg))
 	hist, err := state.OpenHistory(historyPath(s.fs.Path()))
@@ -100,8 +111,14 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		s.st.Lineage = uuid.NewString()
 	}
 	sync := state.NewSync(s.fs, s.st)
+	var onEvent func(executor.Event)
 	ui := newProgress(g, redact)
 	defer ui.stop()
+	onEvent = ui.event
+	if stream != nil {
+		ui.stop()
+		onEvent = stream.event
+	}
 
 	stop, stopCancel := context.WithCancel(ctx)
 	defer stopCancel()
@@ -128,7 +145,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	res := executor.Apply(stop, abort, p, executor.Options{
 		Providers: s.reg, Copier: s.reg.Copier, State: sync, History: hist,
 		Parallelism: opts.Parallelism, Operator: operator(), FerryVersion: Version,
-		OnEvent: ui.event, Redact: redact,
+		OnEvent: onEvent, Redact: redact,
 	})
 	ui.stop()
 	final := sync.Snapshot()
@@ -140,8 +157,15 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		}
 		return exitError{ExitError}
 	}
-	g.printReports(p, res)
 	failed, skipped := len(res.Failed), len(res.Skipped)
+	if stream != nil {
+		stream.summary(res)
+		if failed > 0 || skipped > 0 {
+			return exitError{ExitError}
+		}
+		return nil
+	}
+	g.printReports(p, res)
 	if failed > 0 || skipped > 0 {
 		fmt.Fprintf(g.io.Err, "\nApply incomplete: %d done, %d failed, %d not run.\n", len(res.Done), failed, skipped)
 		for _, a := range sortedKeys(res.Failed) {
@@ -178,11 +202,22 @@ func (g *globals) printReports(p *plan.Plan, res *executor.Result) {
 	}
 }
 
+// operator names who runs the apply: the OS user, plus the CI identity
+// when the environment carries one.
 func operator() string {
+	name := os.Getenv("USER")
 	if u, err := user.Current(); err == nil {
-		return u.Username
+		name = u.Username
 	}
-	return os.Getenv("USER")
+	switch {
+	case os.Getenv("GITHUB_ACTOR") != "":
+		name += fmt.Sprintf(" (github:%s run %s)", os.Getenv("GITHUB_ACTOR"), os.Getenv("GITHUB_RUN_ID"))
+	case os.Getenv("GITLAB_USER_LOGIN") != "":
+		name += fmt.Sprintf(" (gitlab:%s job %s)", os.Getenv("GITLAB_USER_LOGIN"), os.Getenv("CI_JOB_ID"))
+	case os.Getenv("BUILDKITE_BUILD_CREATOR") != "":
+		name += fmt.Sprintf(" (buildkite:%s build %s)", os.Getenv("BUILDKITE_BUILD_CREATOR"), os.Getenv("BUILDKITE_BUILD_NUMBER"))
+	}
+	return name
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -19,6 +19,7 @@ const (
 	ExitError       = 1
 	ExitChanges     = 2 // plan --detailed-exitcode: changes present
 	ExitNeedsFormat = 3 // fmt --check: files need formatting
+	ExitCancelled   = 4 // apply: the answer to the prompt was not "yes"
 )
 
 // IO is the process's standard streams.
@@ -82,6 +83,8 @@ func Main(args []string, stdio IO) int {
 		newCmdShow(g),
 		newCmdHistory(g),
 		newCmdVersion(g),
+		newCmdGraph(g),
+		newCmdDrift(g),
 	)
 	err := root.Execute()
 	if err == nil {

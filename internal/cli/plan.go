@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,8 +24,25 @@ type PlanOptions struct {
 	DetailedExitcode bool
 	Out              string
 	JSON             bool
-	Replace          []string
+	Format           string
+	JSONOut          string
+	MarkdownOut      string
+	FailOn           []string
+	Select           selectFlags
 	LockTimeout      time.Duration
+}
+
+// selectFlags choose what a plan covers.
+type selectFlags struct {
+	Targets  []string
+	Excludes []string
+	Replace  []string
+}
+
+func (f *selectFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.Targets, "target", nil, "plan only `ADDR` (a resource or a table) and what it depends on (repeatable)")
+	cmd.Flags().StringArrayVar(&f.Excludes, "exclude", nil, "leave `ADDR` and everything depending on it out (repeatable)")
+	cmd.Flags().StringArrayVar(&f.Replace, "replace", nil, "run `ADDR` (a resource or a table) and its dependents again even if unchanged (repeatable)")
 }
 
 func newCmdPlan(g *globals, runF func(*PlanOptions) error) *cobra.Command {
@@ -45,8 +63,12 @@ with the state, and print every action apply would take, with the reason why.`,
 	opts.Config.register(cmd)
 	cmd.Flags().BoolVar(&opts.DetailedExitcode, "detailed-exitcode", false, "exit 0 for no changes, 1 for errors, 2 for changes")
 	cmd.Flags().StringVar(&opts.Out, "out", "", "save the plan to `FILE` for apply")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the plan as JSON")
-	cmd.Flags().StringArrayVar(&opts.Replace, "replace", nil, "run `ADDR` (a resource or a table) again even if unchanged (repeatable)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the plan as JSON (same as --format json)")
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `FORMAT`: text, json or markdown")
+	cmd.Flags().StringVar(&opts.JSONOut, "json-out", "", "also write the JSON plan to `FILE`")
+	cmd.Flags().StringVar(&opts.MarkdownOut, "markdown-out", "", "also write the Markdown plan to `FILE` (parts separated by a line of ----- when split)")
+	cmd.Flags().StringSliceVar(&opts.FailOn, "fail-on", nil, "exit 1 when the plan has a risk with one of these `CODES` (comma-separated)")
+	opts.Select.register(cmd)
 	cmd.Flags().DurationVar(&opts.LockTimeout, "lock-timeout", 0, "wait up to `DURATION` for the state lock")
 	return cmd
 }
@@ -91,8 +113,10 @@ func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeo
 }
 
 // makePlan runs the planner and prints its diagnostics.
-func (g *globals) makePlan(ctx context.Context, s *session, replace []string) (*plan.Plan, error) {
-	p, diags := planner.Plan(ctx, s.cfg, s.st, s.reg, planner.Options{FerryVersion: Version, Replace: replace})
+func (g *globals) makePlan(ctx context.Context, s *session, sel selectFlags) (*plan.Plan, error) {
+	p, diags := planner.Plan(ctx, s.cfg, s.st, s.reg, planner.Options{
+		FerryVersion: Version, Replace: sel.Replace, Targets: sel.Targets, Excludes: sel.Excludes,
+	})
 	if len(diags) > 0 {
 		redact := connect.Redactor(connect.Secrets(s.cfg))
 		var buf bytes.Buffer
@@ -107,36 +131,83 @@ func (g *globals) makePlan(ctx context.Context, s *session, replace []string) (*
 
 func planRun(ctx context.Context, opts *PlanOptions) error {
 	g := opts.g
+	format := opts.Format
+	if opts.JSON {
+		format = "json"
+	}
+	if format != "text" && format != "json" && format != "markdown" {
+		return fmt.Errorf("--format %q: want text, json or markdown", format)
+	}
 	s, err := g.open(ctx, opts.Config, "plan", opts.LockTimeout)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	p, err := g.makePlan(ctx, s, opts.Replace)
+	p, err := g.makePlan(ctx, s, opts.Select)
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
-		if err := plan.RenderJSON(g.io.Out, p); err != nil {
-			return err
-		}
-	} else if err := plan.RenderText(g.io.Out, p, plan.TextOptions{Color: g.color()}); err != nil {
+	switch format {
+	case "json":
+		err = plan.RenderJSON(g.io.Out, p)
+	case "markdown":
+		_, err = fmt.Fprint(g.io.Out, joinMarkdown(plan.RenderMarkdown(p)))
+	default:
+		err = plan.RenderText(g.io.Out, p, plan.TextOptions{Color: g.color()})
+	}
+	if err != nil {
 		return err
 	}
-	if opts.Out != "" {
-		var buf bytes.Buffer
-		if err := plan.RenderJSON(&buf, p); err != nil {
+	for _, out := range []struct {
+		path   string
+		render func() ([]byte, error)
+	}{
+		{opts.Out, func() ([]byte, error) { return jsonBytes(p) }},
+		{opts.JSONOut, func() ([]byte, error) { return jsonBytes(p) }},
+		{opts.MarkdownOut, func() ([]byte, error) { return []byte(joinMarkdown(plan.RenderMarkdown(p))), nil }},
+	} {
+		if out.path == "" {
+			continue
+		}
+		b, err := out.render()
+		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(opts.Out, buf.Bytes(), 0o600); err != nil {
-			return fmt.Errorf("save plan: %w", err)
+		if err := os.WriteFile(out.path, b, 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", out.path, err)
 		}
-		if !opts.JSON {
-			fmt.Fprintf(g.io.Out, "\nSaved the plan to: %s\nTo perform exactly these actions, run:\n  ferry apply %s\n", opts.Out, opts.Out)
+	}
+	if opts.Out != "" && format == "text" {
+		fmt.Fprintf(g.io.Out, "\nSaved the plan to: %s\nTo perform exactly these actions, run:\n  ferry apply %s\n", opts.Out, opts.Out)
+	}
+	if hits := plan.FailOn(p.Warnings, opts.FailOn); len(hits) > 0 {
+		fmt.Fprintf(g.io.Err, "Error: the plan has %d risk(s) listed in --fail-on:\n", len(hits))
+		for _, w := range hits {
+			fmt.Fprintf(g.io.Err, "  [%s] %s\n", w.Code, w.Message)
 		}
+		return exitError{ExitError}
 	}
 	if opts.DetailedExitcode && p.HasChanges() {
 		return exitError{ExitChanges}
 	}
 	return nil
+}
+
+func jsonBytes(p *plan.Plan) ([]byte, error) {
+	var buf bytes.Buffer
+	err := plan.RenderJSON(&buf, p)
+	return buf.Bytes(), err
+}
+
+// joinMarkdown joins the comments of a split Markdown plan with a rule
+// line between them.
+func joinMarkdown(parts []string) string {
+	var b strings.Builder
+	for i, part := range parts {
+		if i > 0 {
+			b.WriteString("\n-----\n\n")
+		}
+		b.WriteString(part)
+	}
+	return b.String()
 }

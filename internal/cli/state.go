@@ -135,18 +135,27 @@ func (g *globals) showText(st *state.File) error {
 
 func newCmdHistory(g *globals) *cobra.Command {
 	var asJSON bool
+	var table string
 	cmd := &cobra.Command{
 		Use:   "history",
 		Short: "Show the audit history of applied actions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, _ := g.loadConfigQuiet()
-			recs, err := state.ReadHistory(historyPath(statePath(cfg)))
+			recs, err := g.readHistory()
 			if err != nil {
 				return err
 			}
 			if verr := state.VerifyChain(recs); verr != nil {
-				fmt.Fprintf(g.io.Err, "Warning: %v\n", verr)
+				fmt.Fprintf(g.io.Err, "Warning: %v; run ferry history verify\n", verr)
+			}
+			if table != "" {
+				var kept []state.Record
+				for _, r := range recs {
+					if strings.Contains(r.Addr, ".table."+table+".") || strings.HasSuffix(r.Addr, ".table."+table) {
+						kept = append(kept, r)
+					}
+				}
+				recs = kept
 			}
 			if asJSON {
 				enc := json.NewEncoder(g.io.Out)
@@ -158,13 +167,36 @@ func newCmdHistory(g *globals) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(g.io.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SEQ\tSTART\tACTION\tADDRESS\tRESULT\tROWS\tDURATION")
+			fmt.Fprintln(tw, "SEQ\tSTART\tOPERATOR\tACTION\tADDRESS\tRESULT\tROWS\tDURATION")
 			for _, r := range recs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%dms\n", r.Seq, r.Start.Format("2006-01-02 15:04:05Z"), r.Action, r.Addr, r.Result, r.Rows, r.DurationMS)
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%dms\n", r.Seq, r.Start.Format("2006-01-02 15:04:05Z"), r.Operator, r.Action, r.Addr, r.Result, r.Rows, r.DurationMS)
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print records as JSON lines")
+	cmd.Flags().StringVar(&table, "table", "", "only records of source table `SCHEMA.TABLE`")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "verify",
+		Short: "Check that no history record was edited or removed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			recs, err := g.readHistory()
+			if err != nil {
+				return err
+			}
+			if err := state.VerifyChain(recs); err != nil {
+				fmt.Fprintf(g.io.Err, "Error: %v\n", err)
+				return exitError{ExitError}
+			}
+			fmt.Fprintf(g.io.Out, "History intact: %d records, hash chain verified.\n", len(recs))
+			return nil
+		},
+	})
 	return cmd
+}
+
+func (g *globals) readHistory() ([]state.Record, error) {
+	cfg, _ := g.loadConfigQuiet()
+	return state.ReadHistory(historyPath(statePath(cfg)))
 }
