@@ -164,7 +164,13 @@ func (e *executor) load(ctx context.Context, r *plan.Resource, gen string) (outc
 	if err != nil {
 		return outcome{}, err
 	}
-	req := provider.LoadRequest{Table: l.Table, LocationURL: b.URL(l.Prefix + gen + "/data/")}
+	loc := b.URL(l.Prefix + gen + "/data/")
+	if lb, ok := b.(interface{ LocationURL(key string) string }); ok {
+		// Object stores whose engines address them differently (OSS:
+		// oss://endpoint/bucket/key for MaxCompute's LOAD).
+		loc = lb.LocationURL(l.Prefix + gen + "/data/")
+	}
+	req := provider.LoadRequest{Table: l.Table, LocationURL: loc}
 	for _, c := range l.FileColumns {
 		req.FileColumns = append(req.FileColumns, provider.Column{Name: c.Name, Type: c.Type, Nullable: c.Nullable})
 	}

@@ -111,6 +111,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		s.st.Lineage = uuid.NewString()
 	}
 	sync := state.NewSync(s.fs, s.st)
+	s.reg.Logf = func(format string, args ...any) { fmt.Fprintf(g.io.Err, format+"\n", args...) }
 	var onEvent func(executor.Event)
 	ui := newProgress(g, redact)
 	defer ui.stop()

@@ -17,12 +17,17 @@ import (
 	"github.com/ferry-dev/ferry/planner"
 	"github.com/ferry-dev/ferry/provider"
 	"github.com/ferry-dev/ferry/provider/local"
+	"github.com/ferry-dev/ferry/provider/maxcompute"
+	"github.com/ferry-dev/ferry/provider/s3"
 	"github.com/ferry-dev/ferry/provider/stream"
 )
 
 // Registry opens providers on first use and keeps them until Close.
 type Registry struct {
-	cfg     *config.Config
+	cfg *config.Config
+	// Logf receives providers' notes (such as a MaxCompute Logview URL);
+	// nil discards them.
+	Logf    func(format string, args ...any)
 	mu      sync.Mutex
 	sources map[string]provider.Source
 	buckets map[string]provider.Bucket
@@ -51,6 +56,12 @@ func number(p *config.Provider, attr string) float64 {
 	}
 	f, _ := v.Value.AsBigFloat().Float64()
 	return f
+}
+
+func (r *Registry) logf(format string, args ...any) {
+	if r.Logf != nil {
+		r.Logf(format, args...)
+	}
 }
 
 // Source opens the source at addr.
@@ -97,7 +108,15 @@ func (r *Registry) Bucket(ctx context.Context, addr string) (provider.Bucket, er
 	var err error
 	switch p.Kind {
 	case "local":
+		// The planner puts the configured prefix into every key, so the
+		// providers get none.
 		b, err = local.NewBucket(r.path(p, "path"), "")
+	case "s3":
+		b, err = s3.New(ctx, s3.Config{
+			Bucket: p.String("bucket", ""), Region: p.String("region", ""), Endpoint: p.String("endpoint", ""),
+			PathStyle: p.Bool("path_style", false), AccessKey: p.String("access_key", ""),
+			SecretKey: p.String("secret_key", ""), Profile: p.String("profile", ""),
+		})
 	default:
 		err = fmt.Errorf("bucket kind %q is not available in this build", p.Kind)
 	}
@@ -127,6 +146,14 @@ func (r *Registry) Target(ctx context.Context, addr string) (provider.Target, er
 			break
 		}
 		t, err = local.OpenTarget(r.path(p, "path"))
+	case "maxcompute":
+		t, err = maxcompute.New(ctx, maxcompute.Config{
+			Endpoint: p.String("endpoint", ""), Project: p.String("project", ""), Schema: p.String("schema", ""),
+			LoadRoleArn: p.String("load_role_arn", ""), AccessKeyID: p.String("access_key_id", ""),
+			AccessKeySecret: p.String("access_key_secret", ""), SecurityToken: p.String("security_token", ""),
+			Region: p.String("region", ""), TimeZone: p.String("timezone", ""), Lifecycle: int(p.Int("lifecycle", 0)),
+			Logf: r.logf,
+		})
 	default:
 		err = fmt.Errorf("target kind %q is not available in this build", p.Kind)
 	}
