@@ -18,6 +18,7 @@ import (
 	"github.com/ferry-dev/ferry/provider"
 	"github.com/ferry-dev/ferry/provider/local"
 	"github.com/ferry-dev/ferry/provider/maxcompute"
+	"github.com/ferry-dev/ferry/provider/oss"
 	"github.com/ferry-dev/ferry/provider/s3"
 	"github.com/ferry-dev/ferry/provider/stream"
 )
@@ -111,6 +112,13 @@ func (r *Registry) Bucket(ctx context.Context, addr string) (provider.Bucket, er
 		// The planner puts the configured prefix into every key, so the
 		// providers get none.
 		b, err = local.NewBucket(r.path(p, "path"), "")
+	case "oss":
+		b, err = oss.New(ctx, oss.Config{
+			Bucket: p.String("bucket", ""), Endpoint: p.String("endpoint", ""), Region: p.String("region", ""),
+			InternalEndpoint: p.String("internal_endpoint", ""), AccessKeyID: p.String("access_key_id", ""),
+			AccessKeySecret: p.String("access_key_secret", ""), SecurityToken: p.String("security_token", ""),
+			RoleArn: p.String("role_arn", ""),
+		})
 	case "s3":
 		b, err = s3.New(ctx, s3.Config{
 			Bucket: p.String("bucket", ""), Region: p.String("region", ""), Endpoint: p.String("endpoint", ""),
