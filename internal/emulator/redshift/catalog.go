@@ -1,0 +1,141 @@
+package redshift
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// catalogSQL creates Redshift's system views and functions in pg_catalog,
+// so that they resolve whatever the search_path, as in Redshift.
+//
+// SVV_TABLE_INFO lists user tables with at least one row (Redshift leaves
+// empty tables out); tbl_rows is an exact count and size is the table's
+// total on-disk size in 1 MB blocks, rounded up. SVV_COLUMNS is
+// information_schema.columns with Redshift's spellings and defaults
+// (TEXT is VARCHAR(256), bare NUMERIC is NUMERIC(18,0)). PG_TABLE_DEF
+// lists only tables on the search_path, as in Redshift.
+const catalogSQL = `
+SET LOCAL allow_system_table_mods = on;
+
+CREATE OR REPLACE FUNCTION pg_catalog.ferry_exact_rows(rel regclass) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE n bigint;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM %s', rel) INTO n;
+  RETURN n;
+END $$;
+
+CREATE OR REPLACE FUNCTION pg_catalog.pg_last_unload_count() RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(nullif(current_setting('ferry.last_unload_count', true), ''), '0')::bigint
+$$;
+
+CREATE OR REPLACE VIEW pg_catalog.svv_table_info AS
+SELECT * FROM (
+  SELECT current_database()::text AS database,
+         n.nspname::text AS schema,
+         c.oid::bigint AS table_id,
+         c.relname::text AS "table",
+         'Y'::text AS encoded,
+         'AUTO(EVEN)'::text AS diststyle,
+         'AUTO(SORTKEY)'::text AS sortkey1,
+         0::integer AS max_varchar,
+         NULL::text AS sortkey1_enc,
+         0::integer AS sortkey_num,
+         ceil(pg_catalog.pg_total_relation_size(c.oid) / 1048576.0)::bigint AS size,
+         0::numeric(10,4) AS pct_used,
+         0::numeric(5,2) AS unsorted,
+         0::numeric(5,2) AS stats_off,
+         pg_catalog.ferry_exact_rows(c.oid)::numeric(38,0) AS tbl_rows,
+         NULL::numeric(19,2) AS skew_sortkey1,
+         NULL::numeric(19,2) AS skew_rows
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p')
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+) t
+WHERE tbl_rows > 0;
+
+CREATE OR REPLACE VIEW pg_catalog.svv_columns AS
+SELECT c.table_catalog::text AS table_catalog,
+       c.table_schema::text AS table_schema,
+       c.table_name::text AS table_name,
+       c.column_name::text AS column_name,
+       c.ordinal_position::integer AS ordinal_position,
+       c.column_default::text AS column_default,
+       c.is_nullable::text AS is_nullable,
+       (CASE c.data_type
+          WHEN 'text' THEN 'character varying'
+          WHEN 'bytea' THEN 'binary varying'
+          WHEN 'json' THEN 'super'
+          WHEN 'jsonb' THEN 'super'
+          WHEN 'USER-DEFINED' THEN c.udt_name
+          ELSE c.data_type END)::text AS data_type,
+       (CASE WHEN c.data_type IN ('character varying', 'text') THEN coalesce(c.character_maximum_length, 256)
+             WHEN c.data_type = 'character' THEN coalesce(c.character_maximum_length, 1)
+             ELSE c.character_maximum_length END)::integer AS character_maximum_length,
+       (CASE WHEN c.data_type = 'numeric' THEN coalesce(c.numeric_precision, 18)
+             ELSE c.numeric_precision END)::integer AS numeric_precision,
+       c.numeric_precision_radix::integer AS numeric_radix,
+       (CASE WHEN c.data_type = 'numeric' THEN coalesce(c.numeric_scale, 0)
+             ELSE c.numeric_scale END)::integer AS numeric_scale,
+       c.datetime_precision::integer AS datetime_precision,
+       c.interval_type::text AS interval_type,
+       c.interval_precision::integer AS interval_precision,
+       NULL::text AS character_set_catalog,
+       NULL::text AS character_set_schema,
+       NULL::text AS character_set_name,
+       NULL::text AS collation_catalog,
+       NULL::text AS collation_schema,
+       NULL::text AS collation_name,
+       NULL::text AS domain_name,
+       pg_catalog.col_description(format('%I.%I', c.table_schema, c.table_name)::regclass, a.attnum)::text AS remarks
+FROM information_schema.columns c
+JOIN pg_catalog.pg_namespace n ON n.nspname = c.table_schema
+JOIN pg_catalog.pg_class k ON k.relnamespace = n.oid AND k.relname = c.table_name
+JOIN pg_catalog.pg_attribute a ON a.attrelid = k.oid AND a.attname = c.column_name
+WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema');
+
+CREATE OR REPLACE VIEW pg_catalog.pg_table_def AS
+SELECT n.nspname AS schemaname,
+       c.relname AS tablename,
+       a.attname AS "column",
+       pg_catalog.format_type(a.atttypid, a.atttypmod)::text AS type,
+       'none'::text AS encoding,
+       false AS distkey,
+       0::integer AS sortkey,
+       a.attnotnull AS "notnull"
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema');
+`
+
+// catalogLock serialises installs by fronts sharing one database, which
+// would otherwise race on CREATE OR REPLACE.
+const catalogLock = 0x6665727279 // "ferry"
+
+// installCatalog creates the views in the upstream database.
+func installCatalog(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("redshift front: connect upstream: %w", err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(catalogLock)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, catalogSQL); err != nil {
+		return fmt.Errorf("redshift front: create catalog views: %w", err)
+	}
+	return tx.Commit(ctx)
+}
