@@ -19,6 +19,7 @@ import (
 	"github.com/ferry-dev/ferry/provider/local"
 	"github.com/ferry-dev/ferry/provider/maxcompute"
 	"github.com/ferry-dev/ferry/provider/oss"
+	"github.com/ferry-dev/ferry/provider/redshift"
 	"github.com/ferry-dev/ferry/provider/s3"
 	"github.com/ferry-dev/ferry/provider/stream"
 )
@@ -84,6 +85,12 @@ func (r *Registry) Source(ctx context.Context, addr string) (provider.Source, er
 			break
 		}
 		s, err = local.OpenSource(r.path(p, "path"), number(p, "tpch_scale"))
+	case "redshift":
+		s, err = redshift.New(ctx, redshift.Config{
+			Host: p.String("host", ""), Port: int(p.Int("port", 5439)), Database: p.String("database", ""),
+			User: p.String("user", ""), Password: p.String("password", ""), UnloadRole: p.String("unload_role", ""),
+			SSLMode: p.String("sslmode", ""), S3: bucketObjects{reg: r},
+		})
 	default:
 		err = fmt.Errorf("source kind %q is not available in this build", p.Kind)
 	}
