@@ -27,7 +27,7 @@ type Options struct {
 	Copier func(engine string, options map[string]string) (provider.Copier, error)
 	State  *state.Sync
 	// History, when set, receives one record per action.
-	History      *state.History
+	History      state.HistoryWriter
 	Parallelism  int
 	Operator     string
 	FerryVersion string

@@ -102,7 +102,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	}
 
 	redact := connect.Redactor(connect.Secrets(s.cfg))
-	hist, err := state.OpenHistory(historyPath(s.fs.Path()))
+	hist, err := s.fs.OpenHistory()
 	if err != nil {
 		return fmt.Errorf("open history: %w", err)
 	}
@@ -154,7 +154,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		path, derr := s.fs.DumpErrored(final, err)
 		fmt.Fprintf(g.io.Err, "Error: saving the final state: %v\n", err)
 		if derr == nil {
-			fmt.Fprintln(g.io.Err, state.RecoveryHint(s.fs.Path(), path))
+			fmt.Fprintln(g.io.Err, state.RecoveryHint(s.fs.String(), path))
 		}
 		return exitError{ExitError}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -64,14 +63,9 @@ func statePath(cfg *config.Config) string {
 	return DefaultStateFile
 }
 
-// historyPath is the audit history beside the state.
-func historyPath(statePath string) string {
-	return strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".history.jsonl"
-}
-
 // lockState takes the state lock for an operation, printing who holds
 // it when it cannot.
-func (g *globals) lockState(ctx context.Context, fs *state.Filesystem, op string, timeout time.Duration) (func() error, error) {
+func (g *globals) lockState(ctx context.Context, fs state.Backend, op string, timeout time.Duration) (func() error, error) {
 	unlock, err := fs.Lock(ctx, state.LockInfo{Operation: op}, timeout)
 	if err != nil {
 		fmt.Fprintf(g.io.Err, "Error: acquiring the state lock: %v\n", err)
@@ -83,10 +77,10 @@ func (g *globals) lockState(ctx context.Context, fs *state.Filesystem, op string
 
 // loadState reads the state, printing a clear error (and never touching
 // the file) when it cannot be read.
-func (g *globals) loadState(fs *state.Filesystem) (*state.File, error) {
+func (g *globals) loadState(fs state.Backend) (*state.File, error) {
 	st, err := fs.Load()
 	if err != nil {
-		fmt.Fprintf(g.io.Err, "Error: reading state %s: %v\n", fs.Path(), err)
+		fmt.Fprintf(g.io.Err, "Error: reading state %s: %v\n", fs, err)
 		var se *state.Error
 		if ok := asStateError(err, &se); ok && se.Hint != "" {
 			fmt.Fprintf(g.io.Err, "\n%s\n", se.Hint)
@@ -99,4 +93,13 @@ func (g *globals) loadState(fs *state.Filesystem) (*state.File, error) {
 		st = state.New(Version, "")
 	}
 	return st, nil
+}
+
+// openBackend returns where the configuration keeps its state: the
+// backend block, or the local file by default.
+func openBackend(ctx context.Context, cfg *config.Config) (state.Backend, error) {
+	if cfg == nil || cfg.Backend == nil || cfg.Backend.Kind == "local" {
+		return state.NewFilesystem(statePath(cfg)), nil
+	}
+	return openRemoteBackend(ctx, cfg.Backend)
 }

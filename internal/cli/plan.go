@@ -76,7 +76,7 @@ with the state, and print every action apply would take, with the reason why.`,
 // session is a loaded configuration and state under lock.
 type session struct {
 	cfg    *config.Config
-	fs     *state.Filesystem
+	fs     state.Backend
 	st     *state.File
 	reg    *connect.Registry
 	unlock func() error
@@ -100,7 +100,11 @@ func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeo
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: cfg, fs: state.NewFilesystem(statePath(cfg))}
+	be, err := openBackend(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{cfg: cfg, fs: be}
 	if s.unlock, err = g.lockState(ctx, s.fs, op, lockTimeout); err != nil {
 		return nil, err
 	}

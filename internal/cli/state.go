@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -16,10 +17,13 @@ import (
 // are atomic because writes are).
 func (g *globals) readState() (*state.File, error) {
 	cfg, _ := g.loadConfigQuiet()
-	fs := state.NewFilesystem(statePath(cfg))
+	fs, err := openBackend(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
 	st, err := fs.Load()
 	if err != nil {
-		fmt.Fprintf(g.io.Err, "Error: reading state %s: %v\n", fs.Path(), err)
+		fmt.Fprintf(g.io.Err, "Error: reading state %s: %v\n", fs, err)
 		return nil, exitError{ExitError}
 	}
 	if st == nil {
@@ -198,5 +202,9 @@ func newCmdHistory(g *globals) *cobra.Command {
 
 func (g *globals) readHistory() ([]state.Record, error) {
 	cfg, _ := g.loadConfigQuiet()
-	return state.ReadHistory(historyPath(statePath(cfg)))
+	be, err := openBackend(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	return be.ReadHistory()
 }
