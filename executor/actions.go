@@ -32,11 +32,14 @@ func (e *executor) act(ctx context.Context, r *plan.Resource, gen string) (outco
 
 // UnloadOutput is what an unload records in state.
 type UnloadOutput struct {
-	DataPrefix string `json:"data_prefix"`
-	Manifest   string `json:"manifest"`
-	Files      int    `json:"files"`
-	Rows       int64  `json:"rows"`
-	Bytes      int64  `json:"bytes"`
+	// Source is the table as the catalog described it when it was
+	// planned (a plan without refresh reads it back).
+	Source     provider.TableInfo `json:"source"`
+	DataPrefix string             `json:"data_prefix"`
+	Manifest   string             `json:"manifest"`
+	Files      int                `json:"files"`
+	Rows       int64              `json:"rows"`
+	Bytes      int64              `json:"bytes"`
 }
 
 func (e *executor) unload(ctx context.Context, r *plan.Resource, gen string) (outcome, error) {
@@ -65,7 +68,12 @@ func (e *executor) unload(ctx context.Context, r *plan.Resource, gen string) (ou
 	if sum != m.Meta.RecordCount {
 		return outcome{}, fmt.Errorf("unload %s: manifest entries count %d rows but its total says %d", r.SourceTable, sum, m.Meta.RecordCount)
 	}
-	out := UnloadOutput{DataPrefix: dataPrefix, Manifest: manifestKey, Files: len(m.Entries), Rows: m.Meta.RecordCount, Bytes: m.Meta.ContentLength}
+	info := provider.TableInfo{Rows: u.Rows, Bytes: u.Bytes, Version: u.Version}
+	info.Schema, info.Name, _ = strings.Cut(r.SourceTable, ".")
+	for _, c := range u.Columns {
+		info.Columns = append(info.Columns, provider.Column{Name: c.Name, Type: c.Type, Nullable: c.Nullable})
+	}
+	out := UnloadOutput{Source: info, DataPrefix: dataPrefix, Manifest: manifestKey, Files: len(m.Entries), Rows: m.Meta.RecordCount, Bytes: m.Meta.ContentLength}
 	return outcome{
 		observed: map[string]string{
 			plan.ObsRows: itoa(u.Rows), plan.ObsBytes: itoa(u.Bytes), plan.ObsVersion: u.Version,

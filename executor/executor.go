@@ -118,8 +118,12 @@ func (e *executor) emit(ev Event) {
 
 // outcome is what an action produced.
 type outcome struct {
-	observed  map[string]string
-	output    any
+	observed map[string]string
+	output   any
+	// details, when set, goes to the history instead of output (a full
+	// verification report with every statement; the state keeps a
+	// compact summary).
+	details   any
 	rows      int64
 	bytes     int64
 	message   string
@@ -225,8 +229,12 @@ func (e *executor) record(r *plan.Resource, start time.Time, out outcome, err er
 		rec.Result = "error"
 		rec.Error = e.opts.Redact(err.Error())
 	}
-	if out.output != nil {
-		if b, jerr := json.Marshal(out.output); jerr == nil {
+	details := out.details
+	if details == nil {
+		details = out.output
+	}
+	if details != nil {
+		if b, jerr := json.Marshal(details); jerr == nil {
 			rec.Details = json.RawMessage(e.opts.Redact(string(b)))
 		}
 	}

@@ -50,7 +50,7 @@ func (e *executor) verify(ctx context.Context, r *plan.Resource) (outcome, error
 		return outcome{}, fmt.Errorf("verify %s: %w", v.TargetTable, err)
 	}
 	e.addReport(r.Addr, rep)
-	out := outcome{output: rep, message: rep.Summary()}
+	out := outcome{output: compact(rep), details: rep, message: rep.Summary()}
 	if !rep.Passed {
 		out.taint = []string{plan.GroupKey(r.Addr) + ".load"}
 		return out, fmt.Errorf("verification failed: %s", rep.Summary())
@@ -77,7 +77,7 @@ func (e *executor) query(ctx context.Context, r *plan.Resource) (outcome, error)
 	}
 	rep.Table = "query " + q.Name
 	e.addReport(r.Addr, rep)
-	out := outcome{output: rep, message: rep.Summary()}
+	out := outcome{output: compact(rep), details: rep, message: rep.Summary()}
 	if !rep.Passed {
 		return out, fmt.Errorf("verification failed: %s", rep.Summary())
 	}
@@ -88,4 +88,28 @@ func (e *executor) addReport(addr string, rep *verify.Report) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.reports[addr] = rep
+}
+
+// VerifyOutput is what a verification records in the state: the verdict
+// and the failed checks. The full report, with every statement run, goes
+// to the history, which keeps the state small at thousands of tables.
+type VerifyOutput struct {
+	Table         string               `json:"table"`
+	Level         string               `json:"level"`
+	Passed        bool                 `json:"passed"`
+	SourceChanged bool                 `json:"source_changed,omitempty"`
+	Summary       string               `json:"summary"`
+	Checks        int                  `json:"checks"`
+	Failed        []verify.CheckResult `json:"failed,omitempty"`
+}
+
+func compact(rep *verify.Report) VerifyOutput {
+	out := VerifyOutput{Table: rep.Table, Level: rep.Level, Passed: rep.Passed, SourceChanged: rep.SourceChanged,
+		Summary: rep.Summary(), Checks: len(rep.Checks)}
+	for _, c := range rep.Checks {
+		if !c.Passed && !c.Skipped {
+			out.Failed = append(out.Failed, c)
+		}
+	}
+	return out
 }

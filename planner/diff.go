@@ -17,6 +17,8 @@ type differ struct {
 	state   *state.File
 	obs     *observation
 	replace []string
+	// noRefresh: nothing was observed, so nothing can have drifted.
+	noRefresh bool
 }
 
 func (d *differ) requested(addr string) bool {
@@ -56,6 +58,9 @@ func (d *differ) diff() {
 
 // drift compares what was recorded with what is observed now.
 func (d *differ) drift(r *plan.Resource, s *state.Resource) {
+	if d.noRefresh {
+		return
+	}
 	switch r.Kind {
 	case plan.KindUnload:
 		u := r.Unload

@@ -34,7 +34,7 @@ func hashOf(kind string, parts ...any) string {
 func fingerprint(rs []*plan.Resource) {
 	unload, cp, table, load, verify := rs[0], rs[1], rs[2], rs[3], rs[4]
 	u := *unload.Unload
-	u.Rows, u.Bytes, u.Version = 0, 0, ""
+	u.Rows, u.Bytes, u.Version, u.Columns = 0, 0, "", nil
 	unload.Fingerprint = hashOf("unload", u)
 	c := *cp.Copy
 	c.Bytes = 0

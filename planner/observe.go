@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ferry-dev/ferry/config"
 	"github.com/ferry-dev/ferry/provider"
+	"github.com/ferry-dev/ferry/state"
 )
 
 // observation is what the planner saw of the live systems: one catalog
@@ -112,4 +114,55 @@ func (o *observation) countUnder(bucket, prefix string) int {
 		n++
 	}
 	return n
+}
+
+// recordedUnload is the part of an unload's state output the planner
+// reads back: the source table as it was planned.
+type recordedUnload struct {
+	Source provider.TableInfo `json:"source"`
+}
+
+// observeState builds the observation from the state alone: each source's
+// catalog is what the recorded unloads saw. Buckets and targets are not
+// listed. A source with no recorded table is read from the source.
+func observeState(ctx context.Context, cfg *config.Config, st *state.File, provs Providers) (*observation, hcl.Diagnostics) {
+	obs := &observation{
+		sources: map[string][]provider.TableInfo{},
+		targets: map[string]map[string]provider.TargetTable{},
+		objects: map[string][]string{},
+		listed:  map[string]bool{},
+	}
+	var diags hcl.Diagnostics
+	for _, m := range cfg.Migrations {
+		prefix := "migration." + m.Name + ".table."
+		seen := map[string]bool{}
+		for addr, r := range st.Resources {
+			if r.Kind != "unload" || !strings.HasPrefix(addr, prefix) || len(r.Output) == 0 {
+				continue
+			}
+			var rec recordedUnload
+			if err := json.Unmarshal(r.Output, &rec); err != nil || rec.Source.Name == "" {
+				continue
+			}
+			q := rec.Source.QualifiedName()
+			if !seen[q] {
+				seen[q] = true
+				obs.sources[m.From] = append(obs.sources[m.From], rec.Source)
+			}
+		}
+		obs.targets[m.To] = map[string]provider.TargetTable{}
+	}
+	for _, m := range cfg.Migrations {
+		if len(obs.sources[m.From]) > 0 {
+			continue
+		}
+		src, err := provs.Source(ctx, m.From)
+		if err == nil {
+			obs.sources[m.From], err = src.Tables(ctx)
+		}
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Cannot read %s", m.From), Detail: err.Error()})
+		}
+	}
+	return obs, diags
 }

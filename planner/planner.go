@@ -34,6 +34,11 @@ type Options struct {
 	// Excludes leaves these addresses and everything depending on them
 	// out of the plan.
 	Excludes []string
+	// NoRefresh plans from the state alone: the source catalog recorded
+	// at the last unloads, no bucket listing and no target listing, so no
+	// drift is detected. A source the state knows nothing of is still
+	// read once.
+	NoRefresh bool
 	// Now is the clock (tests fix it).
 	Now func() time.Time
 }
@@ -58,7 +63,13 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 		Serial:        st.Serial,
 		ConfigHash:    cfg.Hash,
 	}
-	obs, diags := observe(ctx, cfg, provs)
+	var obs *observation
+	var diags hcl.Diagnostics
+	if opts.NoRefresh {
+		obs, diags = observeState(ctx, cfg, st, provs)
+	} else {
+		obs, diags = observe(ctx, cfg, provs)
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -69,7 +80,7 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 	}
 	p.Resources = desired.resources
 	p.Warnings = desired.warnings
-	d := &differ{plan: p, state: st, obs: obs, replace: opts.Replace}
+	d := &differ{plan: p, state: st, obs: obs, replace: opts.Replace, noRefresh: opts.NoRefresh}
 	d.diff()
 	d.propagate()
 	d.forget()

@@ -70,6 +70,9 @@ func (d *differ) present(bucket, tablePrefix string, s *state.Resource, key stri
 	if s == nil || s.Generation == "" {
 		return false
 	}
+	if d.noRefresh {
+		return true
+	}
 	want, err := strconv.Atoi(s.Observed[key])
 	if err != nil {
 		return false

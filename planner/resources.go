@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-dev/ferry/config"
 	"github.com/ferry-dev/ferry/planner/plan"
+	"github.com/ferry-dev/ferry/provider"
 	"github.com/ferry-dev/ferry/provider/typemap"
 )
 
@@ -83,6 +84,7 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 			Source: m.From, Select: sel.String(), Bucket: staging, Prefix: stagingPrefix,
 			MaxFileSize: 1 << 30,
 			Rows:        t.info.Rows, Bytes: t.info.Bytes, Version: t.info.Version,
+			Columns: sourceColumns(t.info.Columns),
 		},
 	}
 	copyRes := &plan.Resource{
@@ -168,4 +170,12 @@ func queryResource(m *config.Migration, q *config.Query, loads []string, all []*
 	}
 	r.Fingerprint = hashOf("query", r.Query)
 	return r
+}
+
+func sourceColumns(cols []provider.Column) []plan.Column {
+	out := make([]plan.Column, len(cols))
+	for i, c := range cols {
+		out[i] = plan.Column{Name: c.Name, Type: c.Type, Nullable: c.Nullable}
+	}
+	return out
 }

@@ -37,11 +37,13 @@ type selectFlags struct {
 	Targets  []string
 	Excludes []string
 	Replace  []string
+	Refresh  bool
 }
 
 func (f *selectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.Targets, "target", nil, "plan only `ADDR` (a resource or a table) and what it depends on (repeatable)")
 	cmd.Flags().StringArrayVar(&f.Excludes, "exclude", nil, "leave `ADDR` and everything depending on it out (repeatable)")
+	cmd.Flags().BoolVar(&f.Refresh, "refresh", true, "observe sources, buckets and targets (false: plan from the state alone)")
 	cmd.Flags().StringArrayVar(&f.Replace, "replace", nil, "run `ADDR` (a resource or a table) and its dependents again even if unchanged (repeatable)")
 }
 
@@ -120,6 +122,7 @@ func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeo
 func (g *globals) makePlan(ctx context.Context, s *session, sel selectFlags) (*plan.Plan, error) {
 	p, diags := planner.Plan(ctx, s.cfg, s.st, s.reg, planner.Options{
 		FerryVersion: Version, Replace: sel.Replace, Targets: sel.Targets, Excludes: sel.Excludes,
+		NoRefresh: !sel.Refresh,
 	})
 	if len(diags) > 0 {
 		redact := connect.Redactor(connect.Secrets(s.cfg))

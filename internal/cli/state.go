@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferry-dev/ferry/executor"
 	"github.com/ferry-dev/ferry/state"
-	"github.com/ferry-dev/ferry/verify"
 )
 
 // readState reads the state for the read-only commands (no lock: reads
@@ -122,8 +122,8 @@ func (g *globals) showText(st *state.File) error {
 		}
 		for _, k := range []string{".verify", ""} {
 			if r := st.Resources[t+k]; r != nil && len(r.Output) > 0 && (k != "" || r.Kind == "query") {
-				var rep verify.Report
-				if json.Unmarshal(r.Output, &rep) == nil && rep.Level != "" || rep.Checks != nil {
+				var rep executor.VerifyOutput
+				if json.Unmarshal(r.Output, &rep) == nil && rep.Level != "" {
 					result = "failed"
 					if rep.Passed {
 						result = "passed (" + rep.Level + ")"

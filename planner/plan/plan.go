@@ -96,6 +96,10 @@ type UnloadSpec struct {
 	// <prefix><generation>/manifest.
 	Prefix      string `json:"prefix"`
 	MaxFileSize int64  `json:"max_file_size,omitempty"`
+	// Columns are the source table's columns as the catalog reported
+	// them; the state keeps them so a plan without refresh needs no
+	// catalog query.
+	Columns []Column `json:"columns,omitempty"`
 	// Observed source facts at plan time.
 	Rows    int64  `json:"rows"`
 	Bytes   int64  `json:"bytes"`
