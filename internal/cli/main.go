@@ -85,6 +85,7 @@ func Main(args []string, stdio IO) int {
 		newCmdVersion(g),
 		newCmdGraph(g),
 		newCmdDrift(g),
+		newCmdForceUnlock(g),
 	)
 	err := root.Execute()
 	if err == nil {

@@ -33,7 +33,8 @@ func (g *globals) readState() (*state.File, error) {
 }
 
 func newCmdState(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "state", Short: "Inspect the state"}
+	cmd := &cobra.Command{Use: "state", Short: "Inspect and repair the state"}
+	cmd.AddCommand(newCmdStateRm(g), newCmdStateMv(g), newCmdStatePull(g), newCmdStatePush(g))
 	cmd.AddCommand(&cobra.Command{
 		Use:   "list",
 		Short: "List the resources in the state",
