@@ -46,6 +46,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "target", LabelNames: []string{"kind", "name"}},
 		{Type: "migration", LabelNames: []string{"name"}},
 		{Type: "backend", LabelNames: []string{"kind"}},
+		{Type: "moved"},
 	},
 }
 
@@ -125,6 +126,7 @@ func (l *loader) load() hcl.Diagnostics {
 	}
 	diags = append(diags, l.loadBackend(byType["backend"])...)
 	diags = append(diags, l.loadMigrations(byType["migration"])...)
+	diags = append(diags, l.loadMoves(byType["moved"])...)
 	l.cfg.Hash = l.hash(names)
 	return diags
 }

@@ -19,6 +19,8 @@ type Config struct {
 	// Migrations in declaration order.
 	Migrations []*Migration
 	Backend    *Backend // nil: the local default
+	// Moves are the moved blocks, in declaration order.
+	Moves []*Move
 	// Files maps each file name to its bytes, for diagnostics rendering.
 	Files map[string]*hcl.File
 	// Hash is a hex SHA-256 over the files' names and contents, sorted by
@@ -136,5 +138,14 @@ type Query struct {
 type Backend struct {
 	Kind      string // "local", "s3", "oss"
 	Attrs     map[string]Value
+	DeclRange hcl.Range
+}
+
+// Move is a moved block: resources recorded under From now live under To
+// (a migration or table renamed in the configuration). The plan shows the
+// move and apply rewrites the state, instead of redoing the work and
+// forgetting the old addresses.
+type Move struct {
+	From, To  string
 	DeclRange hcl.Range
 }

@@ -63,6 +63,10 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 		Serial:        st.Serial,
 		ConfigHash:    cfg.Hash,
 	}
+	if len(cfg.Moves) > 0 {
+		st = st.Clone()
+		p.Moves = ApplyMoves(st, movesOf(cfg))
+	}
 	var obs *observation
 	var diags hcl.Diagnostics
 	if opts.NoRefresh {

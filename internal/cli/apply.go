@@ -17,6 +17,7 @@ import (
 
 	"github.com/ferry-dev/ferry/executor"
 	"github.com/ferry-dev/ferry/internal/connect"
+	"github.com/ferry-dev/ferry/planner"
 	"github.com/ferry-dev/ferry/planner/plan"
 	"github.com/ferry-dev/ferry/state"
 )
@@ -110,6 +111,8 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if s.st.Lineage == "" {
 		s.st.Lineage = uuid.NewString()
 	}
+	// Moved blocks: rename recorded resources before anything runs.
+	planner.ApplyMoves(s.st, p.Moves)
 	sync := state.NewSync(s.fs, s.st)
 	s.reg.Logf = func(format string, args ...any) { fmt.Fprintf(g.io.Err, format+"\n", args...) }
 	var onEvent func(executor.Event)

@@ -26,6 +26,9 @@ type Plan struct {
 	// Resources in dependency order (every resource after the ones it
 	// depends on), NoOps included.
 	Resources []*Resource `json:"resources"`
+	// Moves rename recorded resources (from moved blocks); apply rewrites
+	// the state before running anything.
+	Moves []Move `json:"moves,omitempty"`
 	// Warnings are risks the reviewer should see (lossy mappings first).
 	Warnings []Warning `json:"warnings,omitempty"`
 }
@@ -175,8 +178,14 @@ func (p *Plan) Changes() []*Resource {
 	return out
 }
 
+// Move renames one recorded resource.
+type Move struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
 // HasChanges tells whether apply would do anything.
-func (p *Plan) HasChanges() bool { return len(p.Changes()) > 0 }
+func (p *Plan) HasChanges() bool { return len(p.Changes()) > 0 || len(p.Moves) > 0 }
 
 // Resource returns the resource at addr, or nil.
 func (p *Plan) Resource(addr string) *Resource {

@@ -28,6 +28,12 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	}
 	tw.printf("ferry will perform the following actions:\n")
 	tw.legend(p)
+	if len(p.Moves) > 0 {
+		tw.printf("\nState moves (from moved blocks; no data moves):\n")
+		for _, m := range p.Moves {
+			tw.printf("  # %s has moved to %s\n", m.From, m.To)
+		}
+	}
 	if len(p.Warnings) > 0 {
 		tw.printf("\nRisks:\n")
 		for _, wn := range p.Warnings {
