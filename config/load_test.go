@@ -109,6 +109,7 @@ func TestLoadFull(t *testing.T) {
 				{Name: "tpch_q1", SQL: "SELECT l_returnflag, count(*) FROM lineitem GROUP BY l_returnflag\n", Tolerance: 0.01},
 				{Name: "counts", SourceSQL: "SELECT count(*) FROM public.orders", TargetSQL: "SELECT count(*) FROM orders"},
 			}},
+			KeepStaged: true,
 		}},
 	}
 	opts := cmp.Options{

@@ -17,6 +17,7 @@ var migrationSchema = &hcl.BodySchema{
 		{Name: "copy"},
 		{Name: "tables", Required: true},
 		{Name: "exclude"},
+		{Name: "keep_staged"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "table", LabelNames: []string{"address"}},
@@ -52,7 +53,7 @@ func (l *loader) loadMigrations(blocks []*hcl.Block) hcl.Diagnostics {
 }
 
 func (l *loader) decodeMigration(b *hcl.Block) (*Migration, hcl.Diagnostics) {
-	m := &Migration{Name: b.Labels[0], CopyEngine: copyEngines[0], DeclRange: b.DefRange}
+	m := &Migration{Name: b.Labels[0], CopyEngine: copyEngines[0], KeepStaged: true, DeclRange: b.DefRange}
 	content, diags := b.Body.Content(migrationSchema)
 
 	if attr, ok := content.Attributes["from"]; ok {
@@ -84,6 +85,13 @@ func (l *loader) decodeMigration(b *hcl.Block) (*Migration, hcl.Diagnostics) {
 				Detail:   `tables selects what to migrate and needs at least one glob, like ["public.*"].`,
 				Subject:  attr.Expr.Range().Ptr(),
 			})
+		}
+	}
+	if attr, ok := content.Attributes["keep_staged"]; ok {
+		v, d := l.eval(attr, cty.Bool)
+		diags = append(diags, d...)
+		if !d.HasErrors() && v.Value.IsKnown() && !v.Value.IsNull() {
+			m.KeepStaged = v.Value.True()
 		}
 	}
 	if attr, ok := content.Attributes["exclude"]; ok {

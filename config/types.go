@@ -85,7 +85,11 @@ type Migration struct {
 	Exclude     []Pattern
 	Tables      []*TableOverride // table blocks, in order
 	Verify      *Verify          // never nil after loading: defaults applied
-	DeclRange   hcl.Range
+	// KeepStaged keeps the staged files of the current, verified
+	// generation (default true). Superseded generations are always
+	// cleaned up once a newer one is verified.
+	KeepStaged bool
+	DeclRange  hcl.Range
 }
 
 // Pattern is a table glob as written, with where it was written.

@@ -26,6 +26,8 @@ func (e *executor) act(ctx context.Context, r *plan.Resource, gen string) (outco
 		return e.verify(ctx, r)
 	case plan.KindQuery:
 		return e.query(ctx, r)
+	case plan.KindCleanup:
+		return e.cleanup(ctx, r)
 	}
 	return outcome{}, fmt.Errorf("unknown resource kind %q", r.Kind)
 }
@@ -219,4 +221,45 @@ func (e *executor) unloadState(addr string) (*state.Resource, error) {
 		return nil, errors.New(addr + " has not completed")
 	}
 	return s, nil
+}
+
+// cleanup deletes the staged generation folders the plan lists, and only
+// those: every key deleted lies under a listed folder.
+func (e *executor) cleanup(ctx context.Context, r *plan.Resource) (outcome, error) {
+	var deleted int64
+	folders := append([]plan.StagedFolder(nil), r.Cleanup.Deletes...)
+	if r.Cleanup.CurrentToo {
+		base := plan.GroupKey(r.Addr)
+		u, c := e.opts.State.Get(base+".unload"), e.opts.State.Get(base+".copy")
+		if u == nil || u.Generation == "" {
+			return outcome{}, fmt.Errorf("cleanup: %s.unload has no generation", base)
+		}
+		if up := e.byAddr[base+".unload"]; up != nil {
+			folders = append(folders, plan.StagedFolder{Bucket: up.Unload.Bucket, Prefix: up.Unload.Prefix + u.Generation + "/"})
+		}
+		if cp := e.byAddr[base+".copy"]; cp != nil && c != nil && (cp.Copy.To != cp.Copy.From || cp.Copy.ToPrefix != cp.Copy.FromPrefix) {
+			folders = append(folders, plan.StagedFolder{Bucket: cp.Copy.To, Prefix: cp.Copy.ToPrefix + c.Generation + "/"})
+		}
+	}
+	for _, f := range folders {
+		b, err := e.opts.Providers.Bucket(ctx, f.Bucket)
+		if err != nil {
+			return outcome{}, err
+		}
+		objs, err := b.List(ctx, f.Prefix)
+		if err != nil {
+			return outcome{}, fmt.Errorf("cleanup %s: %w", f.Prefix, err)
+		}
+		keys := make([]string, 0, len(objs))
+		for _, o := range objs {
+			if strings.HasPrefix(o.Key, f.Prefix) {
+				keys = append(keys, o.Key)
+			}
+		}
+		if err := b.Delete(ctx, keys); err != nil {
+			return outcome{}, fmt.Errorf("cleanup %s: %w", f.Prefix, err)
+		}
+		deleted += int64(len(keys))
+	}
+	return outcome{output: r.Cleanup, message: fmt.Sprintf("deleted %d objects in %d folders", deleted, len(folders))}, nil
 }

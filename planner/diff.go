@@ -37,6 +37,9 @@ func set(r *plan.Resource, a plan.Action, why plan.Reason, detail string) {
 // diff decides each resource's own action, before propagation.
 func (d *differ) diff() {
 	for _, r := range d.plan.Resources {
+		if r.Kind == plan.KindCleanup {
+			continue // decided by observation alone, after propagation
+		}
 		s := d.state.Resources[r.Addr]
 		switch {
 		case s == nil:

@@ -87,6 +87,7 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 	d := &differ{plan: p, state: st, obs: obs, replace: opts.Replace, noRefresh: opts.NoRefresh}
 	d.diff()
 	d.propagate()
+	d.cleanup()
 	d.forget()
 	d.selectTargets(opts.Targets, opts.Excludes)
 	p.Warnings = plan.Risks(p, plan.DefaultRiskOptions())

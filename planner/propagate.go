@@ -52,7 +52,7 @@ func (d *differ) downstream() {
 	byAddr := map[string]*plan.Resource{}
 	for _, r := range d.plan.Resources {
 		byAddr[r.Addr] = r
-		if r.Action != plan.NoOp {
+		if r.Action != plan.NoOp || r.Kind == plan.KindCleanup {
 			continue
 		}
 		for _, dep := range r.DependsOn {

@@ -119,12 +119,18 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 		},
 	}
 	out := []*plan.Resource{unload, copyRes, table, load, verify}
+	fingerprint(out)
+	cleanup := &plan.Resource{
+		Addr: base + ".cleanup", Kind: plan.KindCleanup, DependsOn: []string{verify.Addr},
+		Cleanup: &plan.CleanupSpec{KeepStaged: m.KeepStaged, Staging: staging, Landing: landing},
+	}
+	cleanup.Fingerprint = hashOf("cleanup", m.KeepStaged, staging, landing)
+	out = append(out, cleanup)
 	for _, r := range out {
 		r.Migration = m.Name
 		r.SourceTable = q
 		r.TargetTable = target
 	}
-	fingerprint(out)
 	return out, warns, diags
 }
 

@@ -32,12 +32,13 @@ func newProgress(g *globals, redact func(string) string) *progress {
 }
 
 var verbs = map[plan.Kind][2]string{
-	plan.KindUnload: {"Unloading", "Unloaded"},
-	plan.KindCopy:   {"Copying", "Copied"},
-	plan.KindTable:  {"Creating", "Created"},
-	plan.KindLoad:   {"Loading", "Loaded"},
-	plan.KindVerify: {"Verifying", "Verified"},
-	plan.KindQuery:  {"Comparing", "Compared"},
+	plan.KindUnload:  {"Unloading", "Unloaded"},
+	plan.KindCopy:    {"Copying", "Copied"},
+	plan.KindTable:   {"Creating", "Created"},
+	plan.KindLoad:    {"Loading", "Loaded"},
+	plan.KindVerify:  {"Verifying", "Verified"},
+	plan.KindQuery:   {"Comparing", "Compared"},
+	plan.KindCleanup: {"Cleaning up", "Cleaned up"},
 }
 
 func (p *progress) event(ev executor.Event) {

@@ -13,6 +13,8 @@ const (
 	KindLoad   Kind = "load"   // LOAD OVERWRITE from the landing bucket
 	KindVerify Kind = "verify" // compare source, manifest and target
 	KindQuery  Kind = "query"  // a migration's custom query, run on both sides
+	// KindCleanup deletes staged generations ferry no longer needs.
+	KindCleanup Kind = "cleanup"
 )
 
 // Action is what apply will do to a resource.
@@ -108,6 +110,10 @@ const (
 	// ReasonNotInConfig: the resource is in state but no longer in the
 	// configuration.
 	ReasonNotInConfig
+	// ReasonSuperseded: staged generations older than the verified one.
+	ReasonSuperseded
+	// ReasonNotKept: keep_staged = false and the load is verified.
+	ReasonNotKept
 )
 
 var reasonNames = map[Reason]string{
@@ -123,6 +129,8 @@ var reasonNames = map[Reason]string{
 	ReasonTargetDrift:      "target drifted",
 	ReasonStagedMissing:    "staged files missing",
 	ReasonNotInConfig:      "not in configuration",
+	ReasonSuperseded:       "superseded generations",
+	ReasonNotKept:          "keep_staged = false",
 }
 
 // String returns the reason as the plan prints it.

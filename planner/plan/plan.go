@@ -64,6 +64,27 @@ type Resource struct {
 	Load   *LoadSpec   `json:"load,omitempty"`
 	Verify *VerifySpec `json:"verify,omitempty"`
 	Query  *QuerySpec  `json:"query,omitempty"`
+	// Cleanup lists the staged folders a cleanup deletes.
+	Cleanup *CleanupSpec `json:"cleanup,omitempty"`
+}
+
+// CleanupSpec deletes staged generations of one table: only folders ferry
+// created (<table prefix><generation>/), never anything else.
+type CleanupSpec struct {
+	KeepStaged bool           `json:"keep_staged"`
+	Staging    string         `json:"staging"`
+	Landing    string         `json:"landing"`
+	Deletes    []StagedFolder `json:"deletes,omitempty"`
+	// CurrentToo also deletes, once verified, the generation this apply
+	// writes (keep_staged = false).
+	CurrentToo bool `json:"current_too,omitempty"`
+}
+
+// StagedFolder is one generation folder to delete.
+type StagedFolder struct {
+	Bucket  string `json:"bucket"`
+	Prefix  string `json:"prefix"`
+	Objects int    `json:"objects"`
 }
 
 // Column is a column with its type in one engine's dialect.

@@ -115,6 +115,14 @@ func (t *textWriter) resource(r *Resource) {
 	if r.Table != nil && (r.Action == Create || r.Action == Replace) {
 		t.columns(r.Table.Columns)
 	}
+	if r.Cleanup != nil && r.Action != NoOp {
+		for _, d := range r.Cleanup.Deletes {
+			t.printf("          - %s: %s (%d objects)\n", d.Bucket, d.Prefix, d.Objects)
+		}
+		if r.Cleanup.CurrentToo {
+			t.printf("          - the generation this apply writes, once verified\n")
+		}
+	}
 }
 
 func (t *textWriter) columns(cols []ColumnMapping) {
@@ -154,6 +162,12 @@ func describe(r *Resource) string {
 		return r.Verify.Level
 	case r.Query != nil:
 		return r.Query.Name
+	case r.Cleanup != nil:
+		n := 0
+		for _, d := range r.Cleanup.Deletes {
+			n += d.Objects
+		}
+		return fmt.Sprintf("delete %d staged objects in %d folders", n, len(r.Cleanup.Deletes))
 	}
 	return ""
 }
