@@ -79,8 +79,12 @@ var kinds = map[string]map[string]*kindSpec{
 		"local": {attrs: []attrSpec{str("path")}},
 		"s3": {attrs: []attrSpec{
 			reqStr("bucket"), reqStr("key"), str("region"), str("endpoint"), boolean("path_style"),
+			str("profile"), str("access_key"), str("secret_key"),
 		}},
-		"oss": {attrs: []attrSpec{reqStr("bucket"), reqStr("key"), reqStr("endpoint"), str("region")}},
+		"oss": {attrs: []attrSpec{
+			reqStr("bucket"), reqStr("key"), reqStr("endpoint"), str("region"),
+			str("access_key_id"), str("access_key_secret"), str("security_token"),
+		}},
 	},
 }
 

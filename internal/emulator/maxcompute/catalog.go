@@ -47,12 +47,24 @@ type colMeta struct {
 	Partition bool   `json:"partition,omitempty"`
 }
 
+// builtins are MaxCompute functions DuckDB lacks, as macros of each
+// session. TO_CHAR(datetime, format) renders a DATE, DATETIME or
+// TIMESTAMP with the format elements yyyy, mm, dd, hh, mi and ss; every
+// other character is copied.
+const builtins = `CREATE OR REPLACE TEMP MACRO to_char(d, fmt) AS strftime(d,
+  replace(replace(replace(replace(replace(replace(replace(fmt, '%', '%%'),
+    'yyyy', '%Y'), 'mm', '%m'), 'dd', '%d'), 'hh', '%H'), 'mi', '%M'), 'ss', '%S'))`
+
 // openProject opens the project's database, with sessions in UTC so that
 // TIMESTAMP values are instants.
 func openProject(name string, settings map[string]string) (*project, error) {
 	conn, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
-		_, err := ex.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
-		return err
+		for _, stmt := range []string{"SET TimeZone = 'UTC'", builtins, functions} {
+			if _, err := ex.ExecContext(context.Background(), stmt, nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("maxcompute emulator: open duckdb: %w", err)

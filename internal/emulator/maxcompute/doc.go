@@ -27,6 +27,8 @@
 // TABLE t [PARTITION (k='v')] FROM LOCATION 'oss://…' … STORED AS PARQUET.
 // Backtick identifiers become DuckDB identifiers; the declared MaxCompute
 // types live in DuckDB column comments so that schema reads return them.
+// MaxCompute's TO_CHAR(datetime, format) (yyyy, mm, dd, hh, mi, ss) is
+// added as a macro, since DuckDB has no such function.
 //
 // Type system: without odps.sql.type.system.odps2=true (in the task
 // settings or Options.Settings) INT silently becomes BIGINT and the other

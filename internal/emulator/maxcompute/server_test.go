@@ -160,3 +160,12 @@ func TestLoadParquet(t *testing.T) {
 		t.Fatalf("load with manifest: %v", err)
 	}
 }
+
+func TestToChar(t *testing.T) {
+	_, o, _ := newClient(t)
+	got, err := run(t, o, "SELECT TO_CHAR(DATE '1998-09-02', 'yyyy-mm-dd') AS d, "+
+		"TO_CHAR(CAST('2024-01-31 13:04:05' AS TIMESTAMP), 'yyyymmdd hh:mi:ss%') AS ts;", odps2)
+	if want := "d,ts\n1998-09-02,20240131 13:04:05%\n"; err != nil || got != want {
+		t.Fatalf("TO_CHAR = %q, %v; want %q", got, err, want)
+	}
+}
