@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -60,9 +61,9 @@ func (r *Result) Err() error {
 	}
 	sort.Strings(addrs)
 	if len(addrs) == 1 {
-		return r.Failed[addrs[0]]
+		return fmt.Errorf("%s: %w", addrs[0], r.Failed[addrs[0]])
 	}
-	return fmt.Errorf("%d actions failed, first: %w", len(addrs), r.Failed[addrs[0]])
+	return fmt.Errorf("%d actions failed, first %s: %w", len(addrs), addrs[0], r.Failed[addrs[0]])
 }
 
 // executor is one apply in progress.
@@ -145,7 +146,7 @@ func (e *executor) run(ctx context.Context, r *plan.Resource) error {
 	}
 	gen, err := e.generation(r)
 	if err != nil {
-		return fmt.Errorf("%s: %w", r.Addr, err)
+		return err
 	}
 	if err := e.opts.State.Update(r.Addr, func(s *state.Resource) {
 		s.Kind = string(r.Kind)
@@ -170,7 +171,9 @@ func (e *executor) run(ctx context.Context, r *plan.Resource) error {
 		}
 		e.record(r, start, out, err)
 		e.emit(Event{Type: EventFailed, Addr: r.Addr, Kind: r.Kind, Action: r.Action, Elapsed: e.opts.Now().Sub(start), Err: msg})
-		return fmt.Errorf("%s: %s", r.Addr, msg)
+		// The walk reports failures by address; the message need not
+		// repeat it.
+		return errors.New(msg)
 	}
 	var raw json.RawMessage
 	if out.output != nil {

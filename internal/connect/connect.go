@@ -196,6 +196,9 @@ func (r *Registry) Copier(engine string, opts map[string]string) (provider.Copie
 		if o.BandwidthLimit, err = sizeOpt(opts, "bandwidth_limit"); err != nil {
 			return nil, err
 		}
+		// Retry what the object stores call transient (by service code
+		// and status), never a refusal such as 403.
+		o.IsRetryable = func(err error) bool { return s3.IsRetryable(err) || oss.IsRetryable(err) }
 		return stream.New(o), nil
 	case "external":
 		return externalCopier{}, nil

@@ -38,11 +38,12 @@ func (r *copyRun) single(ctx context.Context, t transfer) (provider.Object, erro
 			// The store accepted fewer bytes than it was offered: do not
 			// leave the short object behind.
 			r.cleanup(ctx, t.dstKey)
-			err = fmt.Errorf("destination took %d of %d bytes", hr.n, t.src.Size)
+			err = fmt.Errorf("put %s: destination took %d of %d bytes", r.req.Dst.URL(t.dstKey), hr.n, t.src.Size)
 		}
 		if err != nil {
+			// Stores name the object in their own errors.
 			r.prog.bytes.Add(-lr.n)
-			return fmt.Errorf("put %s: %w", r.req.Dst.URL(t.dstKey), err)
+			return err
 		}
 		obj, crc = o, hr.crc
 		return nil
