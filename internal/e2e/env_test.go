@@ -64,6 +64,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// Run as the ferry command when started under that name (the crash
+	// test kills real processes).
+	if filepath.Base(os.Args[0]) == "ferry" {
+		os.Exit(cli.Main(os.Args[1:], cli.StdIO()))
+	}
 	code := m.Run()
 	if seedDir != "" {
 		os.RemoveAll(seedDir)
