@@ -47,6 +47,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "migration", LabelNames: []string{"name"}},
 		{Type: "backend", LabelNames: []string{"kind"}},
 		{Type: "moved"},
+		{Type: "removed"},
 	},
 }
 
@@ -127,6 +128,7 @@ func (l *loader) load() hcl.Diagnostics {
 	diags = append(diags, l.loadBackend(byType["backend"])...)
 	diags = append(diags, l.loadMigrations(byType["migration"])...)
 	diags = append(diags, l.loadMoves(byType["moved"])...)
+	diags = append(diags, l.loadRemovals(byType["removed"])...)
 	l.cfg.Hash = l.hash(names)
 	return diags
 }

@@ -60,3 +60,31 @@ func (l *loader) loadMoves(blocks []*hcl.Block) hcl.Diagnostics {
 	}
 	return diags
 }
+
+var removedSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "from", Required: true}},
+}
+
+// loadRemovals decodes removed blocks.
+func (l *loader) loadRemovals(blocks []*hcl.Block) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, b := range blocks {
+		content, d := b.Body.Content(removedSchema)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		from, fd := l.eval(content.Attributes["from"], cty.String)
+		diags = append(diags, fd...)
+		if fd.HasErrors() || !from.Value.IsKnown() {
+			continue
+		}
+		if !strings.HasPrefix(from.Value.AsString(), "migration.") {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid removed block",
+				Detail: fmt.Sprintf("from = %q: a removed address starts with migration.", from.Value.AsString()), Subject: from.Range.Ptr()})
+			continue
+		}
+		l.cfg.Removals = append(l.cfg.Removals, &Removal{From: from.Value.AsString(), DeclRange: b.DefRange})
+	}
+	return diags
+}

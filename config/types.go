@@ -21,6 +21,8 @@ type Config struct {
 	Backend    *Backend // nil: the local default
 	// Moves are the moved blocks, in declaration order.
 	Moves []*Move
+	// Removals are the removed blocks, in declaration order.
+	Removals []*Removal
 	// Files maps each file name to its bytes, for diagnostics rendering.
 	Files map[string]*hcl.File
 	// Hash is a hex SHA-256 over the files' names and contents, sorted by
@@ -151,5 +153,13 @@ type Backend struct {
 // forgetting the old addresses.
 type Move struct {
 	From, To  string
+	DeclRange hcl.Range
+}
+
+// Removal is a removed block: ferry stops managing the resources at or
+// under From — a forget, planned and reviewed like any change, that never
+// touches target tables or staged files.
+type Removal struct {
+	From      string
 	DeclRange hcl.Range
 }

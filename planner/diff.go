@@ -19,6 +19,8 @@ type differ struct {
 	replace []string
 	// noRefresh: nothing was observed, so nothing can have drifted.
 	noRefresh bool
+	// removed are the removed blocks' addresses.
+	removed []string
 }
 
 func (d *differ) requested(addr string) bool {

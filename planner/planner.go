@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -85,6 +86,19 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 	p.Resources = desired.resources
 	p.Warnings = desired.warnings
 	d := &differ{plan: p, state: st, obs: obs, replace: opts.Replace, noRefresh: opts.NoRefresh}
+	for _, r := range cfg.Removals {
+		d.removed = append(d.removed, r.From)
+		for _, res := range p.Resources {
+			if matches(res.Addr, []string{r.From}) {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "Removed resource is still configured",
+					Detail:  fmt.Sprintf("A removed block names %s, but the configuration still declares %s. Remove it from the migration (tables, exclude) or delete the removed block.", r.From, res.Addr),
+					Subject: r.DeclRange.Ptr(),
+				})
+				return nil, diags
+			}
+		}
+	}
 	d.diff()
 	d.propagate()
 	d.cleanup()

@@ -92,8 +92,12 @@ func (d *differ) forget() {
 			continue
 		}
 		s := d.state.Resources[addr]
+		why := plan.ReasonNotInConfig
+		if matches(addr, d.removed) {
+			why = plan.ReasonRemoved
+		}
 		d.plan.Resources = append(d.plan.Resources, &plan.Resource{
-			Addr: addr, Kind: plan.Kind(s.Kind), Action: plan.Forget, Reason: plan.ReasonNotInConfig,
+			Addr: addr, Kind: plan.Kind(s.Kind), Action: plan.Forget, Reason: why,
 			Detail: "removed from state only; target tables and staged files are kept",
 		})
 	}

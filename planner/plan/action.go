@@ -114,6 +114,8 @@ const (
 	ReasonSuperseded
 	// ReasonNotKept: keep_staged = false and the load is verified.
 	ReasonNotKept
+	// ReasonRemoved: a removed block says to stop managing it.
+	ReasonRemoved
 )
 
 var reasonNames = map[Reason]string{
@@ -131,6 +133,7 @@ var reasonNames = map[Reason]string{
 	ReasonNotInConfig:      "not in configuration",
 	ReasonSuperseded:       "superseded generations",
 	ReasonNotKept:          "keep_staged = false",
+	ReasonRemoved:          "removed block",
 }
 
 // String returns the reason as the plan prints it.

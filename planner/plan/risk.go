@@ -131,7 +131,7 @@ func forgotten(p *Plan, _ RiskOptions) []Warning {
 			groups[key] = g
 			keys = append(keys, key)
 		}
-		if r.Action == Forget {
+		if r.Action == Forget && r.Reason != ReasonRemoved {
 			g.kinds = append(g.kinds, string(r.Kind))
 		} else {
 			g.all = false
