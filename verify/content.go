@@ -88,6 +88,7 @@ func (r *runner) fingerprint() error {
 	if err != nil {
 		return fmt.Errorf("verify %s: target fingerprint: %w", r.check.TargetTable, err)
 	}
+	var differ []int
 	for b := 0; b < fingerprintBuckets; b++ {
 		c := CheckResult{
 			Name:   fmt.Sprintf("fingerprint:bucket %d", b),
@@ -96,8 +97,12 @@ func (r *runner) fingerprint() error {
 		c.Passed = c.Source == c.Target
 		if !c.Passed {
 			c.Detail = "rows or row hashes differ (digest: rows, sum of hash bits 1-60, sum of bits 61-120)"
+			differ = append(differ, b)
 		}
 		r.add(c)
+	}
+	if len(differ) > 0 && len(r.check.Key) > 0 {
+		r.samples(differ)
 	}
 	return nil
 }

@@ -155,7 +155,11 @@ func (d *dialect) Canonical(expr string, t ColumnType) string {
 }
 
 // CanonicalFloat rounds through the decimal exponent: e = floor(log10|x|),
-// mantissa = round(x / 10^e, digits-1). When a logarithm lands just below
+// mantissa = round(x / 10^e, digits-1). The mantissa is rounded as a
+// DECIMAL(38,18), so the rounding is decimal (half away from zero) in
+// every engine rather than each engine's float ROUND, which PostgreSQL
+// lacks and whose ties differ between engines; scale 18 is MaxCompute's
+// largest without extended decimal scale. When a logarithm lands just below
 // a power of ten the rounded mantissa reaches 10; that case is spelled
 // directly as ±1.000…e(e+1), so engines whose logarithms differ in the last
 // bit still agree on the text.
@@ -165,7 +169,7 @@ func (d *dialect) CanonicalFloat(expr string, digits int) string {
 	}
 	expr = "(" + expr + ")"
 	exp := fmt.Sprintf("FLOOR(%s)", d.log10(fmt.Sprintf("ABS(%s)", expr)))
-	mant := fmt.Sprintf("ROUND(%s / POWER(10, %s), %d)", expr, exp, digits-1)
+	mant := fmt.Sprintf("ROUND(CAST(%s / POWER(10, %s) AS DECIMAL(38,18)), %d)", expr, exp, digits-1)
 	one := "1." + strings.Repeat("0", digits-1)
 	return fmt.Sprintf("CASE WHEN %s IS NULL THEN NULL WHEN %s = 0 THEN %s "+
 		"WHEN ABS(%s) >= 10 THEN %s "+

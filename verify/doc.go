@@ -14,7 +14,10 @@
 //     reported as drift (Report.SourceChanged), never as a mismatch, and
 //     the content checks are then skipped rather than compare live data
 //     with a snapshot.
-//   - schema: every mapped column exists under its name on both sides.
+//   - schema: every mapped column exists under its name on both sides;
+//     given the target catalog's columns (TableCheck.TargetColumns), each
+//     declared type also equals the planned one (ColumnPair.TargetType),
+//     and no column is missing or unplanned.
 //   - aggregates: per column, in one statement per side: non-null count,
 //     minimum and maximum, exact sum of numbers, total string length, count
 //     of true values; float sums are rounded, float extremes compared with
@@ -25,8 +28,16 @@
 //     cell difference, including a duplicated row standing in for a
 //     missing one, which counts and aggregates can miss.
 //
+// With a key (TableCheck.Key), differing fingerprint buckets are drilled
+// into: a bounded, key-ordered sample of the rows that differ is fetched
+// from both sides into Report.Samples, naming the columns that differ.
+//
 // Custom queries (Query) then run on both sides and are compared cell by
-// cell, numbers exactly or within an absolute tolerance.
+// cell, numbers exactly or within an absolute tolerance, per result column
+// when Query.Tolerances names it.
+//
+// Reports render as text, JSON and Markdown (RenderReportsText, …) and,
+// for a whole apply, as one self-contained HTML page (RenderReportsHTML).
 //
 // The SQL is built by a Dialect per engine ("duckdb", "redshift",
 // "maxcompute"); the package talks to engines only through

@@ -107,15 +107,15 @@ func exec(t *testing.T, db *sql.DB, stmts ...string) {
 // can hold. "code" stands for a CHAR(n) column: DuckDB has no padded CHAR,
 // so it stores the padding explicitly and is verified as Char.
 var fixtureColumns = []ColumnPair{
-	{"id", "id", ColumnType{Family: Integer}},
-	{"big", "big", ColumnType{Family: Integer}},
-	{"price", "price", ColumnType{Family: Decimal, Scale: 2}},
-	{"day", "day", ColumnType{Family: Date}},
-	{"name", "name", ColumnType{Family: String}},
-	{"code", "code", ColumnType{Family: Char}},
-	{"flag", "flag", ColumnType{Family: Bool}},
-	{"ratio", "ratio", ColumnType{Family: Float}},
-	{"ts", "ts", ColumnType{Family: Timestamp}},
+	{Source: "id", Target: "id", Type: ColumnType{Family: Integer}},
+	{Source: "big", Target: "big", Type: ColumnType{Family: Integer}},
+	{Source: "price", Target: "price", Type: ColumnType{Family: Decimal, Scale: 2}},
+	{Source: "day", Target: "day", Type: ColumnType{Family: Date}},
+	{Source: "name", Target: "name", Type: ColumnType{Family: String}},
+	{Source: "code", Target: "code", Type: ColumnType{Family: Char}},
+	{Source: "flag", Target: "flag", Type: ColumnType{Family: Bool}},
+	{Source: "ratio", Target: "ratio", Type: ColumnType{Family: Float}},
+	{Source: "ts", Target: "ts", Type: ColumnType{Family: Timestamp}},
 }
 
 const fixtureDDL = `CREATE TABLE %s (id INTEGER, big BIGINT, price DECIMAL(15,2), day DATE,

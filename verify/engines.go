@@ -70,9 +70,11 @@ func newRedshift() *dialect {
 // CONV for hexadecimal digits and LOG(10, x) for the logarithm.
 //
 // Timestamps are built from the value's own text, "yyyy-mm-dd
-// hh:mi:ss[.fffffffff]", cut to whole seconds and padded to six fraction
-// digits, because TO_CHAR stops at seconds. That text is in the session
-// time zone, so the target querier must run with odps.sql.timezone=UTC.
+// hh:mi:ss[.fffffffff]", cut to whole seconds, followed by the digits
+// after the point (REGEXP_EXTRACT, so that whatever follows them is
+// ignored) padded or cut to six, because TO_CHAR stops at seconds. That
+// text is in the session time zone, so the target querier must run with
+// odps.sql.timezone=UTC.
 func newMaxCompute() *dialect {
 	return &dialect{
 		name:             "maxcompute",
@@ -86,7 +88,7 @@ func newMaxCompute() *dialect {
 		},
 		timestamp: func(x string) string {
 			return fmt.Sprintf("CONCAT(SUBSTR(CAST(%s AS STRING), 1, 19), '.', "+
-				"RPAD(COALESCE(SUBSTR(CAST(%s AS STRING), 21, 6), ''), 6, '0'))", x, x)
+				"SUBSTR(RPAD(COALESCE(REGEXP_EXTRACT(CAST(%s AS STRING), '[.]([0-9]+)', 1), ''), 6, '0'), 1, 6))", x, x)
 		},
 		binary: func(x string) string {
 			return fmt.Sprintf("LOWER(HEX(%s))", x)

@@ -14,15 +14,15 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 
 // goldenColumns cover every family, with names needing quotes.
 var goldenColumns = []ColumnPair{
-	{"l_orderkey", "l_orderkey", FamilyOf("BIGINT")},
-	{"l_extendedprice", "l_extendedprice", FamilyOf("DECIMAL(15,2)")},
-	{"l_discount", "l_discount", FamilyOf("DOUBLE")},
-	{"l_returnflag", "l_returnflag", FamilyOf("CHAR(1)")},
-	{"l_comment", "l_comment", FamilyOf("VARCHAR(44)")},
-	{"l_shipdate", "l_shipdate", FamilyOf("DATE")},
-	{"l_receipt ts", "l_receipt_ts", FamilyOf("TIMESTAMP")},
-	{"l_is_late", "l_is_late", FamilyOf("BOOLEAN")},
-	{"l_blob", "l_blob", FamilyOf("BINARY")},
+	{Source: "l_orderkey", Target: "l_orderkey", Type: FamilyOf("BIGINT"), TargetType: "BIGINT"},
+	{Source: "l_extendedprice", Target: "l_extendedprice", Type: FamilyOf("DECIMAL(15,2)"), TargetType: "DECIMAL(15,2)"},
+	{Source: "l_discount", Target: "l_discount", Type: FamilyOf("DOUBLE"), TargetType: "DOUBLE"},
+	{Source: "l_returnflag", Target: "l_returnflag", Type: FamilyOf("CHAR(1)"), TargetType: "CHAR(1)"},
+	{Source: "l_comment", Target: "l_comment", Type: FamilyOf("VARCHAR(44)"), TargetType: "VARCHAR(44)"},
+	{Source: "l_shipdate", Target: "l_shipdate", Type: FamilyOf("DATE"), TargetType: "DATE"},
+	{Source: "l_receipt ts", Target: "l_receipt_ts", Type: FamilyOf("TIMESTAMP"), TargetType: "TIMESTAMP"},
+	{Source: "l_is_late", Target: "l_is_late", Type: FamilyOf("BOOLEAN"), TargetType: "BOOLEAN"},
+	{Source: "l_blob", Target: "l_blob", Type: FamilyOf("BINARY"), TargetType: "BINARY"},
 }
 
 // goldenSQL renders every statement one side of a fingerprint-level check

@@ -2,11 +2,11 @@ package verify
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/ferry-dev/ferry/provider"
 	"math/big"
 	"strings"
+
+	"github.com/ferry-dev/ferry/provider"
 )
 
 // Query is a custom check: one statement per side whose results must
@@ -25,6 +25,23 @@ type Query struct {
 	// numbers, exactly ("12.5" equals "12.50"); everything else compares
 	// as text.
 	Tolerance float64 `json:"tolerance,omitempty"`
+	// Tolerances overrides Tolerance for the result columns it names (by
+	// the source statement's column name, matched without regard to
+	// case), such as {"avg_price": 0.005} next to an exact count.
+	Tolerances map[string]float64 `json:"tolerances,omitempty"`
+}
+
+// tolerance is the absolute tolerance for the named result column.
+func (q Query) tolerance(column string) float64 {
+	if t, ok := q.Tolerances[column]; ok {
+		return t
+	}
+	for name, t := range q.Tolerances {
+		if strings.EqualFold(name, column) {
+			return t
+		}
+	}
+	return q.Tolerance
 }
 
 // maxCellDiffs bounds the differing cells a query check describes.
@@ -52,7 +69,7 @@ func (r *runner) query(q Query) error {
 		for i := range s.Rows {
 			for j := range s.Columns {
 				a, b := cell(s.Rows[i], j), cell(t.Rows[i], j)
-				if equalAbsolute(a, b, q.Tolerance) {
+				if equalAbsolute(a, b, q.tolerance(s.Columns[j])) {
 					continue
 				}
 				total++

@@ -56,17 +56,42 @@ type Report struct {
 	// not a mismatch: Passed stays true, and the content checks, which
 	// would compare live source data with the unload, are skipped.
 	SourceChanged bool `json:"source_changed"`
+	// Key names the target columns identifying a row in Samples.
+	Key []string `json:"key,omitempty"`
 	// Checks lists every comparison made, in the order made.
 	Checks []CheckResult `json:"checks"`
 	// Statements lists every statement run, in the order run.
 	Statements []Statement `json:"statements"`
+	// Samples are rows that differ between the sides, found in the
+	// fingerprint buckets that differ when TableCheck.Key is set; at most
+	// TableCheck.SampleLimit of them, in key order.
+	Samples []Sample `json:"samples,omitempty"`
+	// SampleNote says why a mismatch has no samples (no differing row in
+	// the rows searched, or a sampling statement that failed).
+	SampleNote string `json:"sample_note,omitempty"`
+}
+
+// Sample is one row that differs: present on one side only, or present on
+// both with different values.
+type Sample struct {
+	// Key is the canonical text of the row's key columns ("NULL" for
+	// NULL), in TableCheck.Key order.
+	Key []string `json:"key"`
+	// Source and Target are the row's canonical values, column by column
+	// in TableCheck.Columns order, separated by " | ", NULL written as
+	// NULL; nil when the side has no such row.
+	Source *string `json:"source"`
+	Target *string `json:"target"`
+	// Columns names the target columns whose values differ, when the row
+	// is on both sides.
+	Columns []string `json:"columns,omitempty"`
 }
 
 // CheckResult is one comparison.
 type CheckResult struct {
 	// Name identifies the comparison: "count", "schema",
-	// "aggregates:<column>:<measure>", "fingerprint:bucket N" or
-	// "query:<name>".
+	// "schema:<column>", "aggregates:<column>:<measure>",
+	// "fingerprint:bucket N" or "query:<name>".
 	Name string `json:"name"`
 	// Source, Target and Manifest are the compared values as canonical text
 	// ("NULL" for SQL NULL); Manifest is set for the count only.
@@ -110,11 +135,15 @@ func (r *Report) Summary() string {
 		return r.Table + ": FAILED: " + strings.Join(fails, "; ")
 	}
 	var parts []string
-	aggs, cols, buckets, queries := 0, map[string]bool{}, 0, 0
+	types, aggs, cols, buckets, queries := 0, 0, map[string]bool{}, 0, 0
 	for _, c := range r.Checks {
 		switch kind, rest, _ := strings.Cut(c.Name, ":"); kind {
 		case "count":
 			parts = append(parts, countText(c, r.SourceChanged))
+		case "schema":
+			if rest != "" {
+				types++
+			}
 		case "aggregates":
 			if !c.Skipped {
 				aggs++
@@ -130,6 +159,9 @@ func (r *Report) Summary() string {
 				queries++
 			}
 		}
+	}
+	if types > 0 {
+		parts = append(parts, plural(types, "column type"))
 	}
 	if aggs > 0 {
 		parts = append(parts, fmt.Sprintf("%d aggregates over %s", aggs, plural(len(cols), "column")))
@@ -174,6 +206,10 @@ func failureText(c CheckResult) string {
 	case "aggregates":
 		col, m, _ := strings.Cut(rest, ":")
 		return fmt.Sprintf("%s %s %s ≠ %s", col, m, c.Source, c.Target)
+	case "schema":
+		if rest != "" {
+			return fmt.Sprintf("%s type %s ≠ planned %s", rest, c.Target, c.Source)
+		}
 	case "fingerprint":
 		return kind + " " + rest
 	}

@@ -29,6 +29,19 @@ type TableCheck struct {
 	// in the same snapshot (-1: unknown). It tells source drift apart from
 	// a loss between unload and load.
 	SourceRowsAtUnload int64 `json:"source_rows_at_unload"`
+	// TargetColumns are the target table's columns as the target's catalog
+	// declares them (provider.Target.Tables), read by the caller. With
+	// them the schema level also compares every column's declared type
+	// with ColumnPair.TargetType; without them (nil) it proves only that
+	// the columns exist.
+	TargetColumns []provider.Column `json:"target_columns,omitempty"`
+	// Key names the target columns that identify a row. With a key, a
+	// fingerprint mismatch fetches up to SampleLimit differing rows of the
+	// differing buckets from each side into Report.Samples.
+	Key []string `json:"key,omitempty"`
+	// SampleLimit bounds the rows fetched per side for samples (0:
+	// DefaultSampleLimit).
+	SampleLimit int `json:"sample_limit,omitempty"`
 }
 
 // ColumnPair is one column under both names. Type is the column's target
@@ -38,6 +51,10 @@ type ColumnPair struct {
 	Source string     `json:"source"`
 	Target string     `json:"target"`
 	Type   ColumnType `json:"type"`
+	// TargetType is the planned MaxCompute type of the target column
+	// ("DECIMAL(15,2)"), compared at the schema level with the type the
+	// target declares (see TableCheck.TargetColumns). Empty: not compared.
+	TargetType string `json:"target_type,omitempty"`
 }
 
 // Run verifies one table at check.Level, then runs the custom queries.
@@ -54,8 +71,11 @@ func Run(ctx context.Context, src, dst provider.Querier, check TableCheck, queri
 	if err != nil {
 		return nil, fmt.Errorf("target: %w", err)
 	}
+	if _, err := keyColumns(check); err != nil {
+		return nil, err
+	}
 	r := &runner{ctx: ctx, src: src, dst: dst, sd: sd, td: td, check: check,
-		report: &Report{Table: check.TargetTable, Level: check.Level.String()}}
+		report: &Report{Table: check.TargetTable, Level: check.Level.String(), Key: check.Key}}
 	if err := r.count(); err != nil {
 		return nil, err
 	}
@@ -189,37 +209,6 @@ func judgeCount(src, dst, manifest, atUnload int64) (CheckResult, bool) {
 	}
 	c.Detail = fmt.Sprintf("source has %d rows, unload and target %d; without the count at unload, drift cannot be told from loss", src, want)
 	return c, false
-}
-
-// schema proves every mapped column exists on both sides under its name.
-// A failing probe is a mismatch, not an error: a missing column is exactly
-// what this level looks for.
-func (r *runner) schema() {
-	var srcCols, dstCols []string
-	for _, c := range r.check.Columns {
-		srcCols = append(srcCols, c.Source)
-		dstCols = append(dstCols, c.Target)
-	}
-	c := CheckResult{Name: "schema", Source: plural(len(srcCols), "column"), Target: plural(len(dstCols), "column"), Passed: true}
-	for _, side := range []struct {
-		name  string
-		sql   string
-		count int
-	}{
-		{"source", probeSQL(r.sd, r.check.SourceTable, srcCols), len(srcCols)},
-		{"target", probeSQL(r.td, r.check.TargetTable, dstCols), len(dstCols)},
-	} {
-		res, err := r.run(side.name, side.sql)
-		switch {
-		case err != nil:
-			c.Passed = false
-			c.Detail = appendDetail(c.Detail, err.Error())
-		case len(res.Columns) != side.count:
-			c.Passed = false
-			c.Detail = appendDetail(c.Detail, fmt.Sprintf("%s returned %d columns, want %d", side.name, len(res.Columns), side.count))
-		}
-	}
-	r.add(c)
 }
 
 // skipContent records the content checks that drift made meaningless.

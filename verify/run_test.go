@@ -287,18 +287,28 @@ FROM %s GROUP BY flag ORDER BY flag NULLS LAST`
 		{Name: "exact", SourceSQL: fmt.Sprintf(q1, "src"), TargetSQL: fmt.Sprintf(q1, "dst")},
 		{Name: "loose", SourceSQL: fmt.Sprintf(q1, "src"), TargetSQL: fmt.Sprintf(q1, "dst"), Tolerance: 0.02},
 		{Name: "shape", SourceSQL: "SELECT 1 UNION ALL SELECT 2", TargetSQL: "SELECT 1"},
+		{Name: "per-column", SourceSQL: fmt.Sprintf(q1, "src"), TargetSQL: fmt.Sprintf(q1, "dst"),
+			Tolerances: map[string]float64{"TOTAL": 0.02}},
+		{Name: "per-column-all", SourceSQL: fmt.Sprintf(q1, "src"), TargetSQL: fmt.Sprintf(q1, "dst"),
+			Tolerance: 1, Tolerances: map[string]float64{"total": 0.02, "avg_ratio": 1e-6, "n": 0}},
 	}
 	r, err := Run(context.Background(), q, q, fixtureCheck(LevelCount), queries)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"query:exact", "query:shape"}, failing(r)); diff != "" {
+	if diff := cmp.Diff([]string{"query:exact", "query:per-column", "query:shape"}, failing(r)); diff != "" {
 		t.Errorf("failing (-want +got):\n%s", diff)
 	}
 	var detail string
 	for _, c := range r.Checks {
-		if c.Name == "query:exact" {
+		switch c.Name {
+		case "query:exact":
 			detail = c.Detail
+		case "query:per-column":
+			// total is within its own tolerance; avg_ratio is exact.
+			if strings.Contains(c.Detail, "total") || !strings.Contains(c.Detail, "avg_ratio") {
+				t.Errorf("per-column detail %q", c.Detail)
+			}
 		}
 	}
 	for _, want := range []string{"row 2 total: 218.05 ≠ 218.06", "avg_ratio"} {
