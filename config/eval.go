@@ -128,6 +128,18 @@ func (l *loader) fileFunc() function.Function {
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(l.dir, path)
 			}
+			// Only regular files, and not huge ones: file("/dev/zero") or
+			// a FIFO must fail, not hang or eat memory.
+			fi, err := os.Stat(path)
+			if err != nil {
+				return cty.NilVal, &fileError{path: rel, resolved: path, err: unwrapPathError(err)}
+			}
+			if !fi.Mode().IsRegular() {
+				return cty.NilVal, &fileError{path: rel, resolved: path, err: errors.New("not a regular file")}
+			}
+			if fi.Size() > maxFileFuncBytes {
+				return cty.NilVal, &fileError{path: rel, resolved: path, err: fmt.Errorf("larger than %d MiB", maxFileFuncBytes>>20)}
+			}
 			b, err := os.ReadFile(path)
 			if err != nil {
 				return cty.NilVal, &fileError{path: rel, resolved: path, err: unwrapPathError(err)}
@@ -140,6 +152,9 @@ func (l *loader) fileFunc() function.Function {
 		},
 	})
 }
+
+// maxFileFuncBytes bounds what file() reads (SQL files, not data).
+const maxFileFuncBytes = 16 << 20
 
 // unwrapPathError drops the *os.PathError wrapper, whose message repeats
 // the resolved path the diagnostic already names.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,9 @@ func (s *Filesystem) decode(data []byte) (*File, error) {
 // wraps the *Error that Load would return. On failure f.Serial is left as
 // it was.
 func (s *Filesystem) Save(f *File) error {
+	if f.Serial == math.MaxUint64 {
+		return fmt.Errorf("refusing to save state: serial %d cannot be incremented", f.Serial)
+	}
 	if f == nil {
 		return errors.New("save state: nil file")
 	}

@@ -22,6 +22,9 @@ func Decode(r io.Reader) (*Plan, error) {
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("saved plan is corrupt: %w", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("saved plan is corrupt: unexpected data after the plan")
+	}
 	major := strings.SplitN(p.FormatVersion, ".", 2)[0]
 	if major != strings.SplitN(FormatVersion, ".", 2)[0] {
 		return nil, fmt.Errorf("saved plan has format version %q; this ferry reads %s", p.FormatVersion, FormatVersion)
