@@ -15,6 +15,7 @@ var tableSchema = &hcl.BodySchema{
 		{Name: "name"},
 		{Name: "partition_by"},
 		{Name: "where"},
+		{Name: "key"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "column", LabelNames: []string{"name"}}},
 }
@@ -67,6 +68,16 @@ func (l *loader) decodeTable(b *hcl.Block) (*TableOverride, hcl.Diagnostics) {
 		v, d := l.eval(attr, cty.String)
 		diags = append(diags, d...)
 		t.Where = knownString(v.Value)
+	}
+	if attr, ok := content.Attributes["key"]; ok {
+		v, d := l.eval(attr, cty.List(cty.String))
+		diags = append(diags, d...)
+		if v.Value.IsWhollyKnown() && !v.Value.IsNull() {
+			for _, e := range v.Value.AsValueSlice() {
+				t.Key = append(t.Key, knownString(e))
+			}
+		}
+		t.KeyRange = v.Range
 	}
 	if attr, ok := content.Attributes["partition_by"]; ok {
 		v, d := l.eval(attr, cty.List(cty.String))

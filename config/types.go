@@ -107,8 +107,12 @@ type TableOverride struct {
 	NameRange   hcl.Range
 	PartitionBy []string
 	Where       string // row filter appended to the unload SELECT
-	Columns     []*ColumnOverride
-	DeclRange   hcl.Range
+	// Key names the columns (source names) that identify a row; on a
+	// verification mismatch ferry fetches samples of differing rows by it.
+	Key       []string
+	KeyRange  hcl.Range
+	Columns   []*ColumnOverride
+	DeclRange hcl.Range
 }
 
 // ColumnOverride is a column block inside a table block.

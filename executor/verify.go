@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/ferry-dev/ferry/planner/plan"
 	"github.com/ferry-dev/ferry/verify"
@@ -30,7 +31,17 @@ func (e *executor) verify(ctx context.Context, r *plan.Resource) (outcome, error
 		ManifestRows: -1, SourceRowsAtUnload: -1,
 	}
 	for _, c := range v.Columns {
-		check.Columns = append(check.Columns, verify.ColumnPair{Source: c.Target, Target: c.Target, Type: verify.FamilyOf(c.TargetType)})
+		check.Columns = append(check.Columns, verify.ColumnPair{Source: c.Target, Target: c.Target, Type: verify.FamilyOf(c.TargetType), TargetType: c.TargetType})
+	}
+	check.Key = v.Key
+	// The schema level compares the target's declared column types with
+	// the plan's.
+	if tables, err := tgt.Tables(ctx); err == nil {
+		for _, t := range tables {
+			if strings.EqualFold(t.Name, v.TargetTable) {
+				check.TargetColumns = t.Columns
+			}
+		}
 	}
 	// The source side is compared through the unload's own column
 	// expressions' names: the source columns keep their source names.

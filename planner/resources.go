@@ -115,8 +115,22 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 		Verify: &plan.VerifySpec{
 			Source: m.From, Target: m.To, Level: m.Verify.Level,
 			SourceTable: q, TargetTable: target, Where: where, Columns: mappings,
-			UnloadAddr: unload.Addr,
+			UnloadAddr: unload.Addr, Key: verifyKey(ov, mappings),
 		},
+	}
+	if ov != nil {
+		for _, k := range ov.Key {
+			found := false
+			for _, c := range mappings {
+				found = found || strings.EqualFold(c.Source, k)
+			}
+			if !found {
+				diags = append(diags, diag("Unknown key column", fmt.Sprintf("Table %s has no column %q.", q, k), ov.KeyRange))
+			}
+		}
+		if diags.HasErrors() {
+			return nil, nil, diags
+		}
 	}
 	out := []*plan.Resource{unload, copyRes, table, load, verify}
 	fingerprint(out)
@@ -182,6 +196,23 @@ func sourceColumns(cols []provider.Column) []plan.Column {
 	out := make([]plan.Column, len(cols))
 	for i, c := range cols {
 		out[i] = plan.Column{Name: c.Name, Type: c.Type, Nullable: c.Nullable}
+	}
+	return out
+}
+
+// verifyKey maps a table block's key (source column names) to target
+// column names.
+func verifyKey(ov *config.TableOverride, cols []plan.ColumnMapping) []string {
+	if ov == nil {
+		return nil
+	}
+	var out []string
+	for _, k := range ov.Key {
+		for _, c := range cols {
+			if strings.EqualFold(c.Source, k) {
+				out = append(out, c.Target)
+			}
+		}
 	}
 	return out
 }

@@ -86,6 +86,7 @@ func Main(args []string, stdio IO) int {
 		newCmdGraph(g),
 		newCmdDrift(g),
 		newCmdForceUnlock(g),
+		newCmdReport(g),
 	)
 	err := root.Execute()
 	if err == nil {

@@ -176,6 +176,9 @@ type VerifySpec struct {
 	// UnloadAddr names the unload whose manifest and row count pin the
 	// source side.
 	UnloadAddr string `json:"unload_addr"`
+	// Key lists the target columns that identify a row, for samples of
+	// differing rows on a mismatch.
+	Key []string `json:"key,omitempty"`
 }
 
 // QuerySpec is a custom query compared on both sides.
