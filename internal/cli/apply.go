@@ -67,6 +67,9 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if opts.JSON {
+		g.jsonDiags = true
+	}
 	s, err := g.open(ctx, opts.Config, "apply", opts.LockTimeout)
 	if err != nil {
 		return err

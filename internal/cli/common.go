@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -45,7 +47,7 @@ func (g *globals) loadConfig(f configFlags) (*config.Config, error) {
 		if cfg != nil {
 			files = cfg.Files
 		}
-		_ = config.WriteDiagnostics(g.io.Err, files, diags, 100, g.color())
+		g.writeDiags(files, diags, nil)
 	}
 	if diags.HasErrors() {
 		return nil, exitError{ExitError}
@@ -102,4 +104,30 @@ func openBackend(ctx context.Context, cfg *config.Config) (state.Backend, error)
 		return state.NewFilesystem(statePath(cfg)), nil
 	}
 	return openRemoteBackend(ctx, cfg.Backend)
+}
+
+// writeDiags prints diagnostics as text on standard error, or as JSON
+// lines ({"type":"diagnostic",…}) on standard output under apply -json.
+// redact, when set, removes secrets from the text.
+func (g *globals) writeDiags(files map[string]*hcl.File, diags hcl.Diagnostics, redact func(string) string) {
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
+	if g.jsonDiags {
+		enc := json.NewEncoder(g.io.Out)
+		for _, d := range diags {
+			rec := map[string]any{"type": "diagnostic", "severity": "error", "summary": redact(d.Summary), "detail": redact(d.Detail)}
+			if d.Severity == hcl.DiagWarning {
+				rec["severity"] = "warning"
+			}
+			if d.Subject != nil {
+				rec["range"] = map[string]any{"filename": d.Subject.Filename, "line": d.Subject.Start.Line, "column": d.Subject.Start.Column}
+			}
+			_ = enc.Encode(rec)
+		}
+		return
+	}
+	var buf bytes.Buffer
+	_ = config.WriteDiagnostics(&buf, files, diags, 100, g.color())
+	fmt.Fprint(g.io.Err, redact(buf.String()))
 }

@@ -40,6 +40,9 @@ type globals struct {
 	io      IO
 	chdir   string
 	noColor bool
+	// jsonDiags writes diagnostics as JSON lines on standard output
+	// (apply -json), for CI systems and log pipelines.
+	jsonDiags bool
 }
 
 func (g *globals) color() bool {

@@ -125,10 +125,7 @@ func (g *globals) makePlan(ctx context.Context, s *session, sel selectFlags) (*p
 		NoRefresh: !sel.Refresh,
 	})
 	if len(diags) > 0 {
-		redact := connect.Redactor(connect.Secrets(s.cfg))
-		var buf bytes.Buffer
-		_ = config.WriteDiagnostics(&buf, s.cfg.Files, diags, 100, g.color())
-		fmt.Fprint(g.io.Err, redact(buf.String()))
+		g.writeDiags(s.cfg.Files, diags, connect.Redactor(connect.Secrets(s.cfg)))
 	}
 	if diags.HasErrors() {
 		return nil, exitError{ExitError}
