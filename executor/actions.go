@@ -96,7 +96,7 @@ func (e *executor) copy(ctx context.Context, r *plan.Resource, gen string) (outc
 	if err != nil {
 		return outcome{}, err
 	}
-	cp, err := e.opts.Copier(c.Engine, c.Options)
+	cp, err := e.opts.Copier(r.Migration, c.Engine, c.Options)
 	if err != nil {
 		return outcome{}, err
 	}

@@ -23,9 +23,9 @@ import (
 // Options are what an apply needs besides the plan.
 type Options struct {
 	Providers planner.Providers
-	// Copier returns the copy engine for a copy spec's engine name and
-	// options ("stream", "external", …).
-	Copier func(engine string, options map[string]string) (provider.Copier, error)
+	// Copier returns the copy engine of a migration for a copy spec's
+	// engine name and options ("stream", "online_migration", "external").
+	Copier func(migration, engine string, options map[string]string) (provider.Copier, error)
 	State  *state.Sync
 	// History, when set, receives one record per action.
 	History      state.HistoryWriter

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -179,9 +180,13 @@ func (r *Registry) Target(ctx context.Context, addr string) (provider.Target, er
 	return t, nil
 }
 
-// Copier returns the copy engine for a migration's copy settings.
-func (r *Registry) Copier(engine string, opts map[string]string) (provider.Copier, error) {
+// Copier returns the copy engine for a migration's copy settings. opts
+// are the non-secret settings the plan recorded; secrets (keys for Data
+// Online Migration) are read from the configuration itself.
+func (r *Registry) Copier(migration, engine string, opts map[string]string) (provider.Copier, error) {
 	switch engine {
+	case "online_migration":
+		return r.onlineMigration(migration, opts)
 	case "", "stream":
 		o := stream.Options{}
 		var err error
@@ -201,7 +206,15 @@ func (r *Registry) Copier(engine string, opts map[string]string) (provider.Copie
 		o.IsRetryable = func(err error) bool { return s3.IsRetryable(err) || oss.IsRetryable(err) }
 		return stream.New(o), nil
 	case "external":
-		return externalCopier{}, nil
+		wait, err := durationOpt(opts, "wait", 0)
+		if err != nil {
+			return nil, err
+		}
+		poll, err := durationOpt(opts, "poll_interval", 10*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		return externalCopier{wait: wait, poll: poll}, nil
 	}
 	return nil, fmt.Errorf("copy engine %q is not available in this build", engine)
 }
@@ -297,4 +310,17 @@ func Redactor(secrets []string) func(string) string {
 	}
 	rep := strings.NewReplacer(pairs...)
 	return rep.Replace
+}
+
+// durationOpt reads a duration setting ("30m", "10s").
+func durationOpt(opts map[string]string, k string, def time.Duration) (time.Duration, error) {
+	v, ok := opts[k]
+	if !ok {
+		return def, nil
+	}
+	d, err := time.ParseDuration(strings.Trim(v, `"`))
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("copy option %s = %q: want a duration such as 30m", k, v)
+	}
+	return d, nil
 }
