@@ -11,6 +11,16 @@
 // ObjectStore is therefore required; S3Objects implements it over
 // aws-sdk-go-v2, DirObjects over a local directory.
 //
+// With Config.IAM the database password is replaced by temporary
+// credentials from GetClusterCredentials (provisioned) or GetCredentials
+// (Serverless), refreshed before they expire. NewDataAPI returns a
+// DataSource that runs the same statements through the Redshift Data API
+// instead (ExecuteStatement, DescribeStatement polled with back-off,
+// GetStatementResult pages), for clusters without a network path to port
+// 5439. Keys adds distribution and sort keys (PG_TABLE_DEF, in one
+// session), and UnloadDetailed also reads the Parquet footer of the first
+// file so that its column types can be checked against the mapping.
+//
 // Parameter-free statements (UNLOAD, catalog queries, Query) run with the
 // simple query protocol, the cautious default for Redshift, which lacks
 // some extended-protocol features drivers assume.

@@ -51,6 +51,13 @@ type env struct {
 
 func newEnv(t *testing.T, faults emulator.Faults) *env {
 	t.Helper()
+	return newEnvOpts(t, emulator.Options{Faults: faults})
+}
+
+// newEnvOpts is newEnv with more front options (Upstream, Password,
+// Store and MB are set here).
+func newEnvOpts(t *testing.T, opts emulator.Options) *env {
+	t.Helper()
 	p := pg.Start(t)
 	ctx := context.Background()
 	up, err := pgx.Connect(ctx, p.DSN())
@@ -67,8 +74,8 @@ func newEnv(t *testing.T, faults emulator.Faults) *env {
 	}
 	// A MAXFILESIZE megabyte stands for 4 KB, so that MAXFILESIZE 5 MB
 	// splits this small table into several files.
-	f := emulator.Start(t, emulator.Options{Upstream: p.DSN(), Password: testPassword,
-		Store: emulator.DirStore{Root: root}, MB: 4 << 10, Faults: faults})
+	opts.Upstream, opts.Password, opts.Store, opts.MB = p.DSN(), testPassword, emulator.DirStore{Root: root}, 4<<10
+	f := emulator.Start(t, opts)
 	cfg := Config{Host: f.Host, Port: f.Port, Database: p.Database, User: "awsuser", Password: testPassword,
 		UnloadRole: "arn:aws:iam::123456789012:role/ferry-unload", SSLMode: "disable", S3: DirObjects{Root: root}}
 	return &env{up: up, front: f, root: root, cfg: cfg}
@@ -92,4 +99,23 @@ func (e *env) pgString(t *testing.T, q string) string {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return s
+}
+
+// Fake AWS credentials for the SDK's default chain; the test doubles
+// check only the form of the signature.
+const (
+	testAccessKey = "AKIAFERRYTEST0001"
+	testSecretKey = "ferry/Secret+Key0123456789abcdefXYZ"
+)
+
+// awsEnv points the AWS default credential chain at fixed test keys and
+// away from the machine's files and instance metadata.
+func awsEnv(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", testAccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", testSecretKey)
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 }

@@ -41,21 +41,50 @@ type Config struct {
 	S3 ObjectStore
 	// MaxConns bounds the open connections (default 4).
 	MaxConns int
-	// DataAPI, when set, would run statements through the Redshift Data
-	// API instead of the PostgreSQL protocol; not implemented yet, so New
-	// refuses it.
+	// DataAPI, when set, runs statements through the Redshift Data API
+	// instead of the PostgreSQL protocol: open it with NewDataAPI (or
+	// Open), not New.
 	DataAPI *DataAPIConfig
+
+	// IAM replaces User and Password with temporary credentials from AWS:
+	// GetClusterCredentials for ClusterIdentifier (a provisioned cluster,
+	// as DBUser) or GetCredentials for WorkgroupName (Serverless). They
+	// are fetched with the AWS default credential chain, refreshed before
+	// they expire, and never logged.
+	IAM               bool
+	ClusterIdentifier string
+	WorkgroupName     string
+	Region            string
+	// DBUser is the database user GetClusterCredentials issues a password
+	// for (default User).
+	DBUser string
+	// AWSEndpoint overrides the Redshift or Redshift Serverless endpoint
+	// (a test double).
+	AWSEndpoint string
+	// IAMDuration is the lifetime asked for temporary credentials
+	// (default 15 minutes, the service minimum).
+	IAMDuration time.Duration
+
+	// Unload adds options to every UNLOAD this source runs.
+	Unload UnloadOptions
 }
 
 // DataAPIConfig names the cluster or workgroup for the Redshift Data API.
+// Set ClusterIdentifier (with DBUser or SecretARN) for a provisioned
+// cluster, or WorkgroupName for Redshift Serverless.
 type DataAPIConfig struct {
 	Region            string
 	ClusterIdentifier string
 	WorkgroupName     string
-	SecretARN         string
-	DBUser            string
+	// Database defaults to Config.Database.
+	Database  string
+	SecretARN string
+	DBUser    string
 	// Endpoint overrides the service endpoint (a test double).
 	Endpoint string
+	// MaxPoll caps the back-off between DescribeStatement polls
+	// (default 2 s).
+	MaxPoll time.Duration
 }
 
 // Source is a Redshift cluster ferry migrates from.
@@ -66,15 +95,20 @@ type Source struct {
 	slots   chan struct{}
 	mu      sync.Mutex
 	closed  bool
+	// iam issues temporary credentials when cfg.IAM is set.
+	iam *iamCredentials
 }
 
 // New checks cfg and opens one connection, so that a wrong address or
 // password fails here. Errors never contain the password.
 func New(ctx context.Context, cfg Config) (*Source, error) {
 	if cfg.DataAPI != nil {
-		return nil, errors.New("redshift: the Data API is not supported yet; connect with host and port")
+		return nil, errors.New("redshift: the configuration selects the Data API; open it with NewDataAPI")
 	}
-	if cfg.Host == "" || cfg.User == "" || cfg.Database == "" {
+	if cfg.IAM && cfg.DBUser == "" {
+		cfg.DBUser = cfg.User
+	}
+	if cfg.Host == "" || (cfg.User == "" && !cfg.IAM) || cfg.Database == "" {
 		return nil, errors.New("redshift: host, user and database are required")
 	}
 	if cfg.Port == 0 {
@@ -95,6 +129,11 @@ func New(ctx context.Context, cfg Config) (*Source, error) {
 	connCfg.Password = cfg.Password
 	connCfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	s := &Source{cfg: cfg, connCfg: connCfg, idle: make(chan *pgx.Conn, cfg.MaxConns), slots: make(chan struct{}, cfg.MaxConns)}
+	if cfg.IAM {
+		if s.iam, err = newIAMCredentials(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("redshift: %w", s.scrub(err))
+		}
+	}
 	c, err := s.acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("redshift: connect to %s:%d: %w", cfg.Host, cfg.Port, err)
@@ -146,7 +185,17 @@ func (s *Source) acquire(ctx context.Context) (*pgx.Conn, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	c, err := pgx.ConnectConfig(ctx, s.connCfg)
+	connCfg := s.connCfg
+	if s.iam != nil {
+		user, password, err := s.iam.get(ctx)
+		if err != nil {
+			<-s.slots
+			return nil, s.scrub(err)
+		}
+		connCfg = s.connCfg.Copy()
+		connCfg.User, connCfg.Password = user, password
+	}
+	c, err := pgx.ConnectConfig(ctx, connCfg)
 	if err != nil {
 		<-s.slots
 		return nil, s.scrub(err)
@@ -210,11 +259,23 @@ func (s *Source) scrub(err error) error {
 	if err == nil {
 		return nil
 	}
+	secrets := []string{s.cfg.Password, s.cfg.SecretAccessKey, s.cfg.SessionToken, s.cfg.AccessKeyID}
+	if s.iam != nil {
+		secrets = append(secrets, s.iam.secrets()...)
+	}
+	return scrubSecrets(err, secrets)
+}
+
+// scrubSecrets replaces each secret of at least four bytes in err's text.
+func scrubSecrets(err error, secrets []string) error {
+	if err == nil {
+		return nil
+	}
 	msg := err.Error()
 	clean := msg
-	for _, secret := range []string{s.cfg.Password, s.cfg.SecretAccessKey, s.cfg.SessionToken, s.cfg.AccessKeyID} {
+	for _, secret := range secrets {
 		if len(secret) >= 4 {
-			clean = strings.ReplaceAll(clean, secret, "(sensitive)")
+			clean = strings.ReplaceAll(clean, secret, redacted)
 		}
 	}
 	if clean == msg {

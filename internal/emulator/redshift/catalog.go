@@ -14,10 +14,27 @@ import (
 // empty tables out); tbl_rows is an exact count and size is the table's
 // total on-disk size in 1 MB blocks, rounded up. SVV_COLUMNS is
 // information_schema.columns with Redshift's spellings and defaults
-// (TEXT is VARCHAR(256), bare NUMERIC is NUMERIC(18,0)). PG_TABLE_DEF
+// (TEXT is VARCHAR(256), bare NUMERIC is NUMERIC(18,0), bytea is VARBYTE,
+// json and jsonb are SUPER, intervals are INTERVAL YEAR TO MONTH or DAY TO
+// SECOND); to_hex(bytea) is Redshift's VARBYTE form of it. PG_TABLE_DEF
 // lists only tables on the search_path, as in Redshift.
+//
+// PostgreSQL has no distribution or sort keys, so tests declare them as
+// rows of pg_catalog.ferry_table_keys (schemaname, tablename, "column",
+// distkey, sortkey); PG_TABLE_DEF and SVV_TABLE_INFO report them as
+// Redshift would. SVV_COLUMNS and PG_TABLE_DEF are readable by every
+// user, SVV_TABLE_INFO only by superusers, as in Redshift.
 const catalogSQL = `
 SET LOCAL allow_system_table_mods = on;
+
+CREATE TABLE IF NOT EXISTS pg_catalog.ferry_table_keys (
+  schemaname text NOT NULL,
+  tablename  text NOT NULL,
+  "column"   text NOT NULL,
+  distkey    boolean NOT NULL DEFAULT false,
+  sortkey    integer NOT NULL DEFAULT 0
+);
+GRANT SELECT ON pg_catalog.ferry_table_keys TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION pg_catalog.ferry_exact_rows(rel regclass) RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
@@ -26,6 +43,9 @@ BEGIN
   EXECUTE format('SELECT count(*) FROM %s', rel) INTO n;
   RETURN n;
 END $$;
+
+CREATE OR REPLACE FUNCTION pg_catalog.to_hex(bytea) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT encode($1, 'hex') $$;
 
 CREATE OR REPLACE FUNCTION pg_catalog.pg_last_unload_count() RETURNS bigint
 LANGUAGE sql STABLE AS $$
@@ -39,11 +59,16 @@ SELECT * FROM (
          c.oid::bigint AS table_id,
          c.relname::text AS "table",
          'Y'::text AS encoded,
-         'AUTO(EVEN)'::text AS diststyle,
-         'AUTO(SORTKEY)'::text AS sortkey1,
+         coalesce((SELECT 'KEY(' || k."column" || ')' FROM pg_catalog.ferry_table_keys k
+                   WHERE k.schemaname = n.nspname AND k.tablename = c.relname AND k.distkey LIMIT 1),
+                  'AUTO(EVEN)')::text AS diststyle,
+         coalesce((SELECT k."column" FROM pg_catalog.ferry_table_keys k
+                   WHERE k.schemaname = n.nspname AND k.tablename = c.relname AND k.sortkey = 1 LIMIT 1),
+                  'AUTO(SORTKEY)')::text AS sortkey1,
          0::integer AS max_varchar,
          NULL::text AS sortkey1_enc,
-         0::integer AS sortkey_num,
+         (SELECT count(*) FROM pg_catalog.ferry_table_keys k
+          WHERE k.schemaname = n.nspname AND k.tablename = c.relname AND k.sortkey > 0)::integer AS sortkey_num,
          ceil(pg_catalog.pg_total_relation_size(c.oid) / 1048576.0)::bigint AS size,
          0::numeric(10,4) AS pct_used,
          0::numeric(5,2) AS unsorted,
@@ -73,6 +98,8 @@ SELECT c.table_catalog::text AS table_catalog,
           WHEN 'json' THEN 'super'
           WHEN 'jsonb' THEN 'super'
           WHEN 'USER-DEFINED' THEN c.udt_name
+          WHEN 'interval' THEN CASE WHEN c.interval_type = 'YEAR TO MONTH' THEN 'interval year to month'
+                                    ELSE 'interval day to second' END
           ELSE c.data_type END)::text AS data_type,
        (CASE WHEN c.data_type IN ('character varying', 'text') THEN coalesce(c.character_maximum_length, 256)
              WHEN c.data_type = 'character' THEN coalesce(c.character_maximum_length, 1)
@@ -105,14 +132,19 @@ SELECT n.nspname AS schemaname,
        a.attname AS "column",
        pg_catalog.format_type(a.atttypid, a.atttypmod)::text AS type,
        'none'::text AS encoding,
-       false AS distkey,
-       0::integer AS sortkey,
+       coalesce(k.distkey, false) AS distkey,
+       coalesce(k.sortkey, 0)::integer AS sortkey,
        a.attnotnull AS "notnull"
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_catalog.ferry_table_keys k
+  ON k.schemaname = n.nspname AND k.tablename = c.relname AND k."column" = a.attname
 WHERE c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)
   AND n.nspname NOT IN ('pg_catalog', 'information_schema');
+
+REVOKE ALL ON pg_catalog.svv_table_info FROM PUBLIC;
+GRANT SELECT ON pg_catalog.svv_columns, pg_catalog.pg_table_def TO PUBLIC;
 `
 
 // catalogLock serialises installs by fronts sharing one database, which

@@ -18,6 +18,9 @@
 //     listed), SVV_COLUMNS (Redshift type spellings), PG_TABLE_DEF, and
 //     pg_last_unload_count(). They are created in pg_catalog of the
 //     upstream database when the front starts.
+//   - The Redshift Data API (DataAPI): an HTTP server speaking the JSON 1.1
+//     protocol of service/redshiftdata, running each statement through the
+//     front as its database user, with sessions and paginated results.
 //   - Faults: connection resets and errors at configurable rates, so that
 //     retry paths can be tested.
 //

@@ -39,6 +39,18 @@ type Options struct {
 	MB int64
 	// Faults injects failures.
 	Faults Faults
+	// Users are logins besides the default one (any other user name with
+	// Password): each has its own password and may run its upstream
+	// session as another PostgreSQL role, so that privileges can differ.
+	Users map[string]Login
+}
+
+// Login is one user the front accepts.
+type Login struct {
+	Password string
+	// Role is the PostgreSQL role the upstream session runs as; empty
+	// means the Upstream DSN's user.
+	Role string
 }
 
 // Front is a running Redshift front.
@@ -54,6 +66,7 @@ type Front struct {
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
 	closed bool
+	users  map[string]Login
 }
 
 // New installs the catalog views in the upstream database and starts
@@ -78,7 +91,10 @@ func New(opts Options) (*Front, error) {
 		return nil, err
 	}
 	addr := ln.Addr().(*net.TCPAddr)
-	f := &Front{Host: "127.0.0.1", Port: addr.Port, opts: opts, ln: ln, faults: newFaultState(opts.Faults), conns: map[net.Conn]struct{}{}}
+	f := &Front{Host: "127.0.0.1", Port: addr.Port, opts: opts, ln: ln, faults: newFaultState(opts.Faults), conns: map[net.Conn]struct{}{}, users: map[string]Login{}}
+	for name, l := range opts.Users {
+		f.users[name] = l
+	}
 	f.wg.Add(1)
 	go f.accept()
 	return f, nil
@@ -148,7 +164,8 @@ func (f *Front) serve(c net.Conn) {
 	if !ok {
 		return
 	}
-	if err := f.authenticate(be, params["user"]); err != nil {
+	login := f.login(params["user"])
+	if err := f.authenticate(be, params["user"], login.Password); err != nil {
 		fatal(be, "28P01", err.Error())
 		return
 	}
@@ -157,6 +174,9 @@ func (f *Front) serve(c net.Conn) {
 	if err == nil {
 		if db := params["database"]; db != "" {
 			cfg.Database = db
+		}
+		if login.Role != "" {
+			cfg.User = login.Role
 		}
 		var pc *pgconn.PgConn
 		if pc, err = pgconn.ConnectConfig(ctx, cfg); err == nil {
@@ -219,9 +239,27 @@ func startup(c net.Conn, be *pgproto3.Backend) (map[string]string, bool) {
 	}
 }
 
+// SetLogin adds or replaces the login of user, as an IAM credential
+// rotation or a CREATE USER would; sessions already open are kept.
+func (f *Front) SetLogin(user string, l Login) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[user] = l
+}
+
+// login returns the login of user: its own, or the default one.
+func (f *Front) login(user string) Login {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if l, ok := f.users[user]; ok {
+		return l
+	}
+	return Login{Password: f.opts.Password}
+}
+
 // authenticate asks for the password when one is set.
-func (f *Front) authenticate(be *pgproto3.Backend, user string) error {
-	if f.opts.Password == "" {
+func (f *Front) authenticate(be *pgproto3.Backend, user, password string) error {
+	if password == "" {
 		return nil
 	}
 	var salt [4]byte
@@ -243,9 +281,9 @@ func (f *Front) authenticate(be *pgproto3.Backend, user string) error {
 		return err
 	}
 	pw, ok := msg.(*pgproto3.PasswordMessage)
-	want := f.opts.Password
+	want := password
 	if f.opts.Auth == "md5" {
-		want = md5Password(f.opts.Password, user, salt)
+		want = md5Password(password, user, salt)
 	}
 	if !ok || pw.Password != want {
 		return fmt.Errorf("password authentication failed for user %q", user)
