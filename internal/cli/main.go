@@ -90,6 +90,7 @@ func Main(args []string, stdio IO) int {
 		newCmdDrift(g),
 		newCmdForceUnlock(g),
 		newCmdReport(g),
+		newCmdInit(g),
 	)
 	err := root.Execute()
 	if err == nil {

@@ -87,11 +87,7 @@ func (r *Registry) Source(ctx context.Context, addr string) (provider.Source, er
 		}
 		s, err = local.OpenSource(r.path(p, "path"), number(p, "tpch_scale"))
 	case "redshift":
-		s, err = redshift.New(ctx, redshift.Config{
-			Host: p.String("host", ""), Port: int(p.Int("port", 5439)), Database: p.String("database", ""),
-			User: p.String("user", ""), Password: p.String("password", ""), UnloadRole: p.String("unload_role", ""),
-			SSLMode: p.String("sslmode", ""), S3: bucketObjects{reg: r},
-		})
+		s, err = redshift.Open(ctx, RedshiftConfig(p, bucketObjects{reg: r}))
 	default:
 		err = fmt.Errorf("source kind %q is not available in this build", p.Kind)
 	}
@@ -323,4 +319,25 @@ func durationOpt(opts map[string]string, k string, def time.Duration) (time.Dura
 		return 0, fmt.Errorf("copy option %s = %q: want a duration such as 30m", k, v)
 	}
 	return d, nil
+}
+
+// RedshiftConfig turns a source "redshift" block into the provider's
+// configuration: password, IAM temporary credentials (iam_auth, with
+// cluster_identifier or workgroup) or the Data API (data_api).
+func RedshiftConfig(p *config.Provider, store redshift.ObjectStore) redshift.Config {
+	cfg := redshift.Config{
+		Host: p.String("host", ""), Port: int(p.Int("port", 5439)), Database: p.String("database", ""),
+		User: p.String("user", ""), Password: p.String("password", ""), UnloadRole: p.String("unload_role", ""),
+		SSLMode: p.String("sslmode", ""), S3: store,
+		IAM: p.Bool("iam_auth", false), ClusterIdentifier: p.String("cluster_identifier", ""),
+		WorkgroupName: p.String("workgroup", ""), Region: p.String("region", ""), DBUser: p.String("user", ""),
+		AWSEndpoint: p.String("endpoint", ""),
+	}
+	if p.Bool("data_api", false) {
+		cfg.DataAPI = &redshift.DataAPIConfig{
+			Region: cfg.Region, ClusterIdentifier: cfg.ClusterIdentifier, WorkgroupName: cfg.WorkgroupName,
+			Database: cfg.Database, DBUser: cfg.User, Endpoint: cfg.AWSEndpoint,
+		}
+	}
+	return cfg
 }

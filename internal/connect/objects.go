@@ -65,3 +65,34 @@ func (o bucketObjects) Delete(ctx context.Context, raw string) error {
 	}
 	return b.Delete(ctx, []string{key})
 }
+
+// GetTail reads the last n bytes of an object (a Parquet footer).
+func (o bucketObjects) GetTail(ctx context.Context, raw string, n int64) ([]byte, error) {
+	b, key, err := o.resolve(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := b.List(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	var size int64 = -1
+	for _, ob := range objs {
+		if ob.Key == key {
+			size = ob.Size
+		}
+	}
+	if size < 0 {
+		return nil, fmt.Errorf("%s: %w", raw, provider.ErrNotFound)
+	}
+	off := size - n
+	if off < 0 {
+		off = 0
+	}
+	rc, err := b.Open(ctx, key, off, size-off)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
