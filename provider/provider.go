@@ -90,6 +90,13 @@ type UnloadRequest struct {
 	ManifestURL string
 	// MaxFileSize bounds each data file, in bytes (0: engine default).
 	MaxFileSize int64
+	// PartitionBy, when set, names SELECT output columns to partition by:
+	// the source writes Hive-style folders <col>=<value>/ under DataURL
+	// (in the listed order, nested), leaves those columns out of the
+	// files (Redshift's PARTITION BY without INCLUDE), writes a NULL key
+	// as __HIVE_DEFAULT_PARTITION__, and percent-encodes characters other
+	// than letters, digits and -_. in values.
+	PartitionBy []string
 }
 
 // Manifest is what an unload wrote: the Redshift MANIFEST VERBOSE shape.
@@ -210,6 +217,21 @@ type LoadRequest struct {
 	// type). When a column's file type differs from the table's type, the
 	// target loads through a staging table and casts.
 	FileColumns []Column
+	// Partitions, for a partitioned table, lists every partition of the
+	// load with its folder: the target loads each with a static partition
+	// spec (LOAD OVERWRITE … PARTITION (k='v')) and drops the table's
+	// partitions that are not listed, so the table ends up holding exactly
+	// this load. Empty for unpartitioned tables (LocationURL is loaded).
+	Partitions []Partition
+}
+
+// Partition is one partition of a load.
+type Partition struct {
+	// Values are the partition key values, in the table's partition
+	// column order, decoded from the folder names.
+	Values []string `json:"values"`
+	// LocationURL is the partition's folder, ending in "/".
+	LocationURL string `json:"location_url"`
 }
 
 // LoadResult reports a finished load.
