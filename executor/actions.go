@@ -59,6 +59,7 @@ func (e *executor) unload(ctx context.Context, r *plan.Resource, gen string) (ou
 	m, err := src.Unload(ctx, provider.UnloadRequest{
 		Table: r.SourceTable, Select: u.Select,
 		DataURL: b.URL(dataPrefix), ManifestURL: b.URL(manifestKey), MaxFileSize: u.MaxFileSize,
+		PartitionBy: u.PartitionBy,
 	})
 	if err != nil {
 		return outcome{statement: u.Select}, fmt.Errorf("unload %s: %w", r.SourceTable, err)
@@ -181,6 +182,11 @@ func (e *executor) load(ctx context.Context, r *plan.Resource, gen string) (outc
 		loc = lb.LocationURL(l.Prefix + gen + "/data/")
 	}
 	req := provider.LoadRequest{Table: l.Table, LocationURL: loc}
+	if len(l.PartitionColumns) > 0 {
+		if req.Partitions, err = partitions(ctx, b, l.Prefix+gen+"/data/", l.PartitionColumns); err != nil {
+			return outcome{}, fmt.Errorf("load %s: %w", l.Table, err)
+		}
+	}
 	for _, c := range l.FileColumns {
 		req.FileColumns = append(req.FileColumns, provider.Column{Name: c.Name, Type: c.Type, Nullable: c.Nullable})
 	}

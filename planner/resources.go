@@ -39,12 +39,13 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 			diags = append(diags, diag("Invalid target table name", err.Error(), declRange))
 		}
 	}
-	if ov != nil && len(ov.PartitionBy) > 0 {
-		diags = append(diags, diag("Partitioned targets are not supported yet",
-			fmt.Sprintf("Table %q sets partition_by; this version of ferry loads unpartitioned tables only. Remove partition_by.", q), ov.DeclRange))
-	}
 	cols, warns, cdiags := mapColumns(m, t, base, declRange)
 	diags = append(diags, cdiags...)
+	if diags.HasErrors() {
+		return nil, nil, diags
+	}
+	cols, parts, pdiags := partitionColumns(q, ov, cols)
+	diags = append(diags, pdiags...)
 	if diags.HasErrors() {
 		return nil, nil, diags
 	}
@@ -61,6 +62,9 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 		}
 		fmt.Fprintf(&sel, "%s AS %s", fmt.Sprintf(c.expr, quoteSource(c.m.Source)), quoteSource(c.m.Target))
 	}
+	for _, p := range parts {
+		fmt.Fprintf(&sel, ", %s AS %s", fmt.Sprintf(p.expr, quoteSource(p.m.Source)), quoteSource(p.m.Target))
+	}
 	fmt.Fprintf(&sel, " FROM %s.%s", quoteSource(t.info.Schema), quoteSource(t.info.Name))
 	where := ""
 	if ov != nil && ov.Where != "" {
@@ -76,14 +80,22 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 		fileCols[i] = plan.Column{Name: c.m.Target, Type: c.m.FileType, Nullable: c.m.Nullable}
 		tm[i] = c.tm
 	}
+	var partCols []plan.Column
+	var partMaps []plan.ColumnMapping
+	var partBy []string
+	for _, p := range parts {
+		partCols = append(partCols, plan.Column{Name: p.m.Target, Type: p.m.TargetType})
+		partMaps = append(partMaps, p.m)
+		partBy = append(partBy, p.m.Target)
+	}
 	hints := typemap.Hints(tm)
 
 	unload := &plan.Resource{
 		Addr: base + ".unload", Kind: plan.KindUnload,
 		Unload: &plan.UnloadSpec{
 			Source: m.From, Select: sel.String(), Bucket: staging, Prefix: stagingPrefix,
-			MaxFileSize: 1 << 30,
-			Rows:        t.info.Rows, Bytes: t.info.Bytes, Version: t.info.Version,
+			MaxFileSize: 1 << 30, PartitionBy: partBy,
+			Rows: t.info.Rows, Bytes: t.info.Bytes, Version: t.info.Version,
 			Columns: sourceColumns(t.info.Columns),
 		},
 	}
@@ -96,7 +108,7 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 	}
 	table := &plan.Resource{
 		Addr: base + ".table", Kind: plan.KindTable,
-		Table: &plan.TableSpec{Target: m.To, Name: target, Columns: mappings, Hints: hints},
+		Table: &plan.TableSpec{Target: m.To, Name: target, Columns: mappings, PartitionColumns: partCols, Hints: hints},
 	}
 	if l, ok := cfg.Targets[m.To].Attrs["lifecycle"]; ok && !l.Value.IsNull() {
 		bf := l.Value.AsBigFloat()
@@ -107,15 +119,15 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 		Addr: base + ".load", Kind: plan.KindLoad, DependsOn: []string{copyRes.Addr, table.Addr},
 		Load: &plan.LoadSpec{
 			Target: m.To, Table: target, Bucket: landing, Prefix: landingPrefix,
-			FileColumns: fileCols, Hints: hints, Rows: t.info.Rows,
+			FileColumns: fileCols, Hints: hints, Rows: t.info.Rows, PartitionColumns: partCols,
 		},
 	}
 	verify := &plan.Resource{
 		Addr: base + ".verify", Kind: plan.KindVerify, DependsOn: []string{load.Addr},
 		Verify: &plan.VerifySpec{
 			Source: m.From, Target: m.To, Level: m.Verify.Level,
-			SourceTable: q, TargetTable: target, Where: where, Columns: mappings,
-			UnloadAddr: unload.Addr, Key: verifyKey(ov, mappings),
+			SourceTable: q, TargetTable: target, Where: where, Columns: append(append([]plan.ColumnMapping(nil), mappings...), partMaps...),
+			UnloadAddr: unload.Addr, Key: verifyKey(ov, mappings), Partitions: partMaps,
 		},
 	}
 	if ov != nil {
@@ -215,4 +227,58 @@ func verifyKey(ov *config.TableOverride, cols []plan.ColumnMapping) []string {
 		}
 	}
 	return out
+}
+
+// partitionKeyTypes are the MaxCompute types a partition key may have.
+var partitionKeyTypes = map[string]bool{"STRING": true, "VARCHAR": true, "CHAR": true, "TINYINT": true, "SMALLINT": true, "INT": true, "BIGINT": true}
+
+// partitionColumns splits the table's columns into data columns and the
+// partition keys partition_by names, in partition_by order. Keys keep
+// integer and string types; DATE and TIMESTAMP keys become STRING
+// partitions (unloaded as text); other types cannot be keys.
+func partitionColumns(q string, ov *config.TableOverride, cols []column) ([]column, []column, hcl.Diagnostics) {
+	if ov == nil || len(ov.PartitionBy) == 0 {
+		return cols, nil, nil
+	}
+	var diags hcl.Diagnostics
+	var parts []column
+	taken := map[int]bool{}
+	for _, key := range ov.PartitionBy {
+		idx := -1
+		for i, c := range cols {
+			if strings.EqualFold(c.m.Source, key) {
+				idx = i
+			}
+		}
+		if idx < 0 {
+			diags = append(diags, diag("Unknown partition column", fmt.Sprintf("Table %s has no column %q to partition by.", q, key), ov.DeclRange))
+			continue
+		}
+		c := cols[idx]
+		base := strings.SplitN(c.m.TargetType, "(", 2)[0]
+		switch {
+		case partitionKeyTypes[base]:
+		case base == "DATE" || base == "DATETIME" || base == "TIMESTAMP":
+			c.m.TargetType, c.m.FileType = "STRING", "STRING"
+			c.m.Note = strings.TrimSpace(c.m.Note + " Partition key: MaxCompute partitions by STRING, so the value is its text.")
+			c.expr = "CAST(" + c.expr + " AS VARCHAR)"
+		default:
+			diags = append(diags, diag("Invalid partition column",
+				fmt.Sprintf("Table %s: %s is %s; MaxCompute partition keys are STRING, VARCHAR, CHAR, TINYINT, SMALLINT, INT or BIGINT (DATE and TIMESTAMP keys become STRING).", q, key, c.m.TargetType), ov.DeclRange))
+			continue
+		}
+		c.m.Nullable = false
+		taken[idx] = true
+		parts = append(parts, c)
+	}
+	var data []column
+	for i, c := range cols {
+		if !taken[i] {
+			data = append(data, c)
+		}
+	}
+	if len(data) == 0 {
+		diags = append(diags, diag("Invalid partition columns", fmt.Sprintf("Table %s: at least one column must stay out of partition_by.", q), ov.DeclRange))
+	}
+	return data, parts, diags
 }

@@ -120,6 +120,8 @@ type UnloadSpec struct {
 	// <prefix><generation>/manifest.
 	Prefix      string `json:"prefix"`
 	MaxFileSize int64  `json:"max_file_size,omitempty"`
+	// PartitionBy names the SELECT columns the unload partitions by.
+	PartitionBy []string `json:"partition_by,omitempty"`
 	// Columns are the source table's columns as the catalog reported
 	// them; the state keeps them so a plan without refresh needs no
 	// catalog query.
@@ -162,6 +164,9 @@ type LoadSpec struct {
 	FileColumns []Column          `json:"file_columns"`
 	Hints       map[string]string `json:"hints,omitempty"`
 	Rows        int64             `json:"rows"`
+	// PartitionColumns are the table's partition keys: the landed files
+	// sit in <key>=<value>/ folders, each loaded as one partition.
+	PartitionColumns []Column `json:"partition_columns,omitempty"`
 }
 
 // VerifySpec compares one table on both sides.
@@ -179,6 +184,9 @@ type VerifySpec struct {
 	// Key lists the target columns that identify a row, for samples of
 	// differing rows on a mismatch.
 	Key []string `json:"key,omitempty"`
+	// Partitions names the partition keys (source and target names);
+	// counts are then compared per partition.
+	Partitions []ColumnMapping `json:"partitions,omitempty"`
 }
 
 // QuerySpec is a custom query compared on both sides.
