@@ -132,8 +132,10 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	abort, abortCancel := context.WithCancel(context.Background())
 	defer abortCancel()
 	sigs := make(chan os.Signal, 2)
+	// Not stopped when apply returns: a second Ctrl-C that lands while the
+	// graceful stop is finishing still aborts instead of killing the
+	// process with the default action.
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	go func() {
 		n := 0
 		for range sigs {
@@ -145,7 +147,10 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 			}
 			fmt.Fprintln(g.io.Err, "\nTwo interrupts received. Aborting now; the next apply redoes the interrupted actions.")
 			abortCancel()
-			return
+			// At once: the state on disk is whole (every write is atomic),
+			// running actions stay marked running, and the lock dies with
+			// the process.
+			os.Exit(ExitError)
 		}
 	}()
 

@@ -14,14 +14,32 @@ import (
 	"github.com/ferry-dev/ferry/state"
 )
 
-// TestApplyStopsGracefullyOnInterrupt sends one SIGINT while actions run:
-// apply lets running actions finish, starts nothing new, saves the state
-// with no resource left running, and exits 1; a re-run completes.
+// TestApplyStopsGracefullyOnInterrupt sends one SIGINT during each stage
+// (unload, copy, create, load, verify): apply lets running actions finish,
+// starts nothing new, saves the state with no resource left running, and
+// exits 1; a re-run completes and the plan is then clean.
 func TestApplyStopsGracefullyOnInterrupt(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs a full apply")
+		t.Skip("runs full applies")
 	}
 	bin := ferryBinary(t)
+	for _, stage := range []string{"Unloading", "Copying", "Creating", "Loading", "Verifying"} {
+		t.Run(stage, func(t *testing.T) { interruptAt(t, bin, stage, 1) })
+	}
+}
+
+// TestApplyAbortsOnSecondInterrupt sends two SIGINTs: apply exits at once,
+// leaving running actions marked running, and the next apply redoes them.
+func TestApplyAbortsOnSecondInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs full applies")
+	}
+	interruptAt(t, ferryBinary(t), "Loading", 2)
+}
+
+// interruptAt starts an apply, sends n SIGINTs when a line "<stage>..."
+// appears, checks what the stop left behind, and resumes.
+func interruptAt(t *testing.T, bin, stage string, n int) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.ferry.hcl"), []byte(crashConfig), 0o644); err != nil {
 		t.Fatal(err)
@@ -44,8 +62,11 @@ func TestApplyStopsGracefullyOnInterrupt(t *testing.T) {
 		for sc.Scan() {
 			line := sc.Text()
 			out.WriteString(line + "\n")
-			if !signalled && strings.HasSuffix(line, ": Unloading...") {
-				_ = cmd.Process.Signal(syscall.SIGINT)
+			if !signalled && strings.HasSuffix(line, ": "+stage+"...") {
+				for i := 0; i < n; i++ {
+					_ = cmd.Process.Signal(syscall.SIGINT)
+					time.Sleep(2 * time.Millisecond)
+				}
 				signalled = true
 				close(sent)
 			}
@@ -64,7 +85,11 @@ func TestApplyStopsGracefullyOnInterrupt(t *testing.T) {
 		t.Fatalf("apply after SIGINT: %v, want exit 1\n%s", err, out.String())
 	}
 	text := out.String()
-	for _, want := range []string{"Interrupt received.", "Not run (cancelled)", "Apply incomplete:"} {
+	wants := []string{"Interrupt received.", "Not run (cancelled)", "Apply incomplete:"}
+	if n > 1 {
+		wants = []string{"Two interrupts received. Aborting now"}
+	}
+	for _, want := range wants {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
@@ -75,15 +100,15 @@ func TestApplyStopsGracefullyOnInterrupt(t *testing.T) {
 	}
 	done := 0
 	for _, r := range st.Resources {
-		if r.Status == state.StatusRunning {
+		if r.Status == state.StatusRunning && n == 1 {
 			t.Errorf("%s left running after a graceful stop", r.Addr)
 		}
 		if r.Status == state.StatusDone {
 			done++
 		}
 	}
-	if done == 0 || done >= 40 {
-		t.Errorf("%d resources done after the interrupt; want some but not all", done)
+	if done >= 40 {
+		t.Errorf("%d resources done after the interrupt; want some left to do", done)
 	}
 	if code, out := runFerry(t, bin, dir, "apply", "-auto-approve"); code != 0 {
 		t.Fatalf("re-run exited %d:\n%s", code, out)
