@@ -48,8 +48,11 @@ func mapColumns(m *config.Migration, t selected, base string, declRange hcl.Rang
 				fmt.Sprintf("Column %s.%s (%s): %v.", q, sc.Name, rt, tm.Unsupported), declRange))
 			continue
 		}
-		name, err := typemap.ColumnName(sc.Name)
-		if err != nil {
+		ov := overrides[strings.ToLower(sc.Name)]
+		var name string
+		if ov != nil && ov.Rename != "" {
+			name = ov.Rename // checked below
+		} else if name, err = typemap.ColumnName(sc.Name); err != nil {
 			diags = append(diags, diag("Invalid column name", fmt.Sprintf("Table %s: %v.", q, err), declRange))
 			continue
 		}
@@ -58,7 +61,7 @@ func mapColumns(m *config.Migration, t selected, base string, declRange hcl.Rang
 			TargetType: tm.Target.String(), FileType: tm.FileType.String(),
 			Nullable: sc.Nullable, Exact: tm.Exact, Note: tm.Note,
 		}
-		if ov := overrides[strings.ToLower(sc.Name)]; ov != nil {
+		if ov != nil {
 			seen[strings.ToLower(sc.Name)] = true
 			if ov.Rename != "" {
 				if name, err = typemap.ColumnName(ov.Rename); err != nil {

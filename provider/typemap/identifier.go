@@ -47,7 +47,7 @@ func validTableName(s string) bool {
 // first; generated SQL backtick-quotes every name anyway.
 func ColumnName(name string) (string, error) {
 	out := strings.ToLower(name)
-	fix := `set name = "..." in a column block`
+	fix := `set rename = "..." in a column block`
 	if !validColumnName(out) {
 		return "", fmt.Errorf("column name %q: MaxCompute column names may contain only letters, digits, _ and Chinese characters; %s", name, fix)
 	}

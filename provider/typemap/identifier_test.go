@@ -43,11 +43,11 @@ func TestColumnName(t *testing.T) {
 		{"订单号", "订单号", ""},
 		{"Price订单", "price订单", ""},
 		{strings.Repeat("订", 42), strings.Repeat("订", 42), ""},
-		{"unit price", "", `column name "unit price": MaxCompute column names may contain only letters, digits, _ and Chinese characters; set name = "..." in a column block`},
-		{"amount$", "", `column name "amount$": MaxCompute column names may contain only letters, digits, _ and Chinese characters; set name = "..." in a column block`},
-		{"café", "", `column name "café": MaxCompute column names may contain only letters, digits, _ and Chinese characters; set name = "..." in a column block`},
-		{"", "", `column name "": MaxCompute column names may contain only letters, digits, _ and Chinese characters; set name = "..." in a column block`},
-		{han, "", `column name "` + han + `": MaxCompute column names are at most 128 bytes, this one is 129; set name = "..." in a column block`},
+		{"unit price", "", `column name "unit price": MaxCompute column names may contain only letters, digits, _ and Chinese characters; set rename = "..." in a column block`},
+		{"amount$", "", `column name "amount$": MaxCompute column names may contain only letters, digits, _ and Chinese characters; set rename = "..." in a column block`},
+		{"café", "", `column name "café": MaxCompute column names may contain only letters, digits, _ and Chinese characters; set rename = "..." in a column block`},
+		{"", "", `column name "": MaxCompute column names may contain only letters, digits, _ and Chinese characters; set rename = "..." in a column block`},
+		{han, "", `column name "` + han + `": MaxCompute column names are at most 128 bytes, this one is 129; set rename = "..." in a column block`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
