@@ -145,7 +145,7 @@ func TestDiagnosticDetails(t *testing.T) {
 		{"duplicate_source", "source.duckdb.a was already defined at "},
 		{"duplicate_table", `main.ferry.hcl:11,3-24.`},
 		{"bad_copy_engine", `"stream", "online_migration" or "external"`},
-		{"bad_verify_level", `"count", "schema", "aggregates" or "fingerprint"`},
+		{"bad_verify_level", `"files", "count", "schema", "aggregates" or "fingerprint"`},
 		{"file_missing", `"queries/missing.sql"`},
 	}
 	for _, tt := range tests {

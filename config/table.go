@@ -39,7 +39,7 @@ var querySchema = &hcl.BodySchema{
 }
 
 // verifyLevels are the accepted verify levels, cheapest first.
-var verifyLevels = []string{"count", "schema", "aggregates", "fingerprint"}
+var verifyLevels = []string{"files", "count", "schema", "aggregates", "fingerprint"}
 
 // defaultVerifyLevel is used when a migration has no verify block or the
 // block sets no level.

@@ -126,8 +126,9 @@ type ColumnOverride struct {
 
 // Verify is a migration's verify block.
 type Verify struct {
-	// Level is "count", "schema", "aggregates" or "fingerprint";
-	// each includes the cheaper ones. Default "aggregates".
+	// Level is "files", "count", "schema", "aggregates" or
+	// "fingerprint"; each includes the cheaper ones. Default
+	// "aggregates".
 	Level   string
 	Queries []*Query
 }

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,6 +22,20 @@ func (e *executor) verify(ctx context.Context, r *plan.Resource) (outcome, error
 	tgt, err := e.opts.Providers.Target(ctx, v.Target)
 	if err != nil {
 		return outcome{}, err
+	}
+	files, err := e.checkFiles(ctx, r)
+	if err != nil {
+		return outcome{}, err
+	}
+	if v.Level == "files" {
+		rep := &verify.Report{Table: v.TargetTable, Level: "files", Passed: files.Passed, Checks: []verify.CheckResult{files}}
+		e.addReport(r.Addr, rep)
+		out := outcome{output: compact(rep), details: rep, message: rep.Summary()}
+		if !rep.Passed {
+			out.taint = []string{plan.GroupKey(r.Addr) + ".copy"}
+			return out, fmt.Errorf("verification failed: %s", rep.Summary())
+		}
+		return out, nil
 	}
 	level, err := verify.ParseLevel(v.Level)
 	if err != nil {
@@ -60,6 +75,9 @@ func (e *executor) verify(ctx context.Context, r *plan.Resource) (outcome, error
 	if err != nil {
 		return outcome{}, fmt.Errorf("verify %s: %w", v.TargetTable, err)
 	}
+	// The files check comes first, as the cheapest level.
+	rep.Checks = append([]verify.CheckResult{files}, rep.Checks...)
+	rep.Passed = rep.Passed && files.Passed
 	e.addReport(r.Addr, rep)
 	out := outcome{output: compact(rep), details: rep, message: rep.Summary()}
 	if !rep.Passed {
@@ -166,4 +184,43 @@ func partitionCounts(v *plan.VerifySpec, srcDialect, tgtDialect string) []verify
 		SourceSQL: side(sd, v.SourceTable, v.Where, func(c plan.ColumnMapping) string { return c.Source }, text(srcDialect)),
 		TargetSQL: side(td, v.TargetTable, "", func(c plan.ColumnMapping) string { return c.Target }, text(tgtDialect)),
 	}}
+}
+
+// checkFiles is the files level: the landed data files are exactly the
+// unload manifest's, with the same sizes (the copy already compared
+// checksums while streaming).
+func (e *executor) checkFiles(ctx context.Context, r *plan.Resource) (verify.CheckResult, error) {
+	base := plan.GroupKey(r.Addr)
+	c := verify.CheckResult{Name: "files"}
+	load := e.byAddr[base+".load"]
+	us, cs := e.opts.State.Get(base+".unload"), e.opts.State.Get(base+".copy")
+	if load == nil || us == nil || cs == nil || len(us.Output) == 0 {
+		c.Skipped, c.Passed, c.Detail = true, true, "no unload manifest recorded"
+		return c, nil
+	}
+	var out UnloadOutput
+	if err := json.Unmarshal(us.Output, &out); err != nil {
+		return c, fmt.Errorf("verify files: unload output: %w", err)
+	}
+	b, err := e.opts.Providers.Bucket(ctx, load.Load.Bucket)
+	if err != nil {
+		return c, err
+	}
+	prefix := load.Load.Prefix + cs.Generation + "/data/"
+	objs, err := b.List(ctx, prefix)
+	if err != nil {
+		return c, fmt.Errorf("verify files: %w", err)
+	}
+	var bytes int64
+	for _, o := range objs {
+		bytes += o.Size
+	}
+	c.Source = fmt.Sprintf("%d files, %d bytes", out.Files, out.Bytes)
+	c.Target = fmt.Sprintf("%d files, %d bytes", len(objs), bytes)
+	c.Manifest = c.Source
+	c.Passed = len(objs) == out.Files && bytes == out.Bytes
+	if !c.Passed {
+		c.Detail = "the landed files differ from the unload manifest"
+	}
+	return c, nil
 }
