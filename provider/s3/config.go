@@ -72,6 +72,19 @@ func New(ctx context.Context, cfg Config) (*Bucket, error) {
 	if (cfg.AccessKey == "") != (cfg.SecretKey == "") {
 		return nil, fmt.Errorf("s3 bucket %s: access key and secret key must be given together", cfg.Bucket)
 	}
+	client, err := NewClient(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Bucket{client: client, bucket: cfg.Bucket, prefix: normalizePrefix(cfg.Prefix)}, nil
+}
+
+// NewClient returns the S3 client for cfg: the AWS default credential
+// chain (or the explicit keys), the region, the endpoint override and path
+// style, and checksums limited to where S3 requires them on S3-compatible
+// servers. Other packages that talk to S3 (the remote state backend) use it
+// so that every S3 connection in ferry is configured the same way.
+func NewClient(ctx context.Context, cfg Config) (*s3.Client, error) {
 	awsCfg, err := loadAWSConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("s3 bucket %s: load AWS configuration: %w", cfg.Bucket, err)
@@ -102,7 +115,7 @@ func New(ctx context.Context, cfg Config) (*Bucket, error) {
 		// validate; it would log a warning on every such read.
 		o.DisableLogOutputChecksumValidationSkipped = true
 	})
-	return &Bucket{client: client, bucket: cfg.Bucket, prefix: normalizePrefix(cfg.Prefix)}, nil
+	return client, nil
 }
 
 // loadAWSConfig resolves region, credentials and HTTP client through the

@@ -5,12 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	s3p "github.com/ferry-dev/ferry/provider/s3"
 	"io"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
@@ -73,43 +72,13 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3Backend, error) {
 	if (cfg.AccessKey == "") != (cfg.SecretKey == "") {
 		return nil, fmt.Errorf("s3 state %s: access key and secret key must be given together", cfg.Bucket)
 	}
-	var opts []func(*config.LoadOptions) error
-	if cfg.Region != "" {
-		opts = append(opts, config.WithRegion(cfg.Region))
-	}
-	if cfg.Profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(cfg.Profile))
-	}
-	if cfg.AccessKey != "" {
-		opts = append(opts, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, "")))
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, scrub(fmt.Errorf("s3 state %s: load AWS configuration: %w", cfg.Bucket, err), cfg.SecretKey)
-	}
-	if awsCfg.Region == "" {
-		if cfg.Endpoint == "" {
-			return nil, fmt.Errorf("s3 state %s: no region: set the region, AWS_REGION or the profile", cfg.Bucket)
-		}
-		awsCfg.Region = defaultCompatibleRegion
-	}
-	endpoint := cfg.Endpoint
-	if endpoint != "" && !strings.Contains(endpoint, "://") {
-		endpoint = "https://" + endpoint
-	}
-	if endpoint != "" {
-		// S3-compatible servers often reject the checksums the SDK adds
-		// by default: send them only where S3 requires them.
-		awsCfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		awsCfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-		o.UsePathStyle = cfg.PathStyle
+	client, err := s3p.NewClient(ctx, s3p.Config{
+		Bucket: cfg.Bucket, Region: cfg.Region, Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle,
+		AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, Profile: cfg.Profile,
 	})
+	if err != nil {
+		return nil, scrub(fmt.Errorf("s3 state: %w", err), cfg.SecretKey)
+	}
 	st := &s3Store{client: client, bucket: cfg.Bucket, secret: cfg.SecretKey}
 	return &S3Backend{newObjectBackend(st, cfg.Key)}, nil
 }
