@@ -33,31 +33,8 @@ const sampleJSON = `{
   "lineage": "5f0c3a52-8a43-4b8e-9a57-6c1f1e7b2d10",
   "serial": 7,
   "resources": [
-    {
-      "addr": "load.sales",
-      "kind": "load",
-      "status": "tainted",
-      "fingerprint": "def",
-      "error": "ODPS-0130071: boom",
-      "started_at": "2026-03-01T10:00:00Z",
-      "updated_at": "2026-03-01T10:02:00Z"
-    },
-    {
-      "addr": "unload.sales",
-      "kind": "unload",
-      "status": "done",
-      "fingerprint": "abc",
-      "generation": "g1",
-      "observed": {
-        "bytes": "2048",
-        "rows": "10"
-      },
-      "output": {
-        "files": 3
-      },
-      "started_at": "2026-03-01T10:00:00Z",
-      "updated_at": "2026-03-01T10:01:00Z"
-    }
+    {"addr":"load.sales","kind":"load","status":"tainted","fingerprint":"def","error":"ODPS-0130071: boom","started_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-01T10:02:00Z"},
+    {"addr":"unload.sales","kind":"unload","status":"done","fingerprint":"abc","generation":"g1","observed":{"bytes":"2048","rows":"10"},"output":{"files":3},"started_at":"2026-03-01T10:00:00Z","updated_at":"2026-03-01T10:01:00Z"}
   ]
 }
 `
@@ -149,7 +126,7 @@ func TestReadErrors(t *testing.T) {
 		{"garbage", "PK\x03\x04 not json", "state file is corrupt: invalid character 'P' looking for beginning of value", true},
 		{"array", "[1,2]", "state file is corrupt: json: cannot unmarshal array into Go value of type state.header", true},
 		{"string version", `{"version":"1"}`, "state file is corrupt: json: cannot unmarshal string into Go struct field header.version of type int", true},
-		{"bad resources", `{"version":1,"resources":{"a":{}}}`, "state file is corrupt: json: cannot unmarshal object into Go struct field fileJSON.resources of type []*state.Resource", true},
+		{"bad resources", `{"version":1,"resources":{"a":{}}}`, "state file is corrupt: json: cannot unmarshal object into Go value of type []*state.Resource", true},
 		{"duplicate addr", `{"version":1,"resources":[{"addr":"a.b"},{"addr":"a.b"}]}`, `state file is corrupt: duplicate resource "a.b"`, true},
 		{"missing addr", `{"version":1,"resources":[{"kind":"load"}]}`, `state file is corrupt: resource 0 has no addr`, true},
 		{"newer", `{"version":2,"ferry_version":"1.4.0","resources":{"new":"shape"}}`,

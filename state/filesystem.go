@@ -1,7 +1,6 @@
 package state
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // fileMode is the mode of every file this package writes: states hold
@@ -27,6 +27,10 @@ type Filesystem struct {
 
 	mu       sync.Mutex
 	backedUp bool // the backup has been taken for this process
+	// lastSize and lastMod describe the file as this Filesystem last
+	// wrote it.
+	lastSize int64
+	lastMod  time.Time
 
 	// beforeRename, when set, runs after the temp file is written and
 	// synced and before it replaces the target. Tests use it to stop a
@@ -58,7 +62,7 @@ func (s *Filesystem) Load() (*File, error) {
 }
 
 func (s *Filesystem) decode(data []byte) (*File, error) {
-	f, err := Read(bytes.NewReader(data))
+	f, err := ReadBytes(data)
 	var se *Error
 	if errors.As(err, &se) {
 		se.Path = s.path
@@ -83,15 +87,22 @@ func (s *Filesystem) Save(f *File) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	prev, err := os.ReadFile(s.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		prev = nil
-	case err != nil:
-		return fmt.Errorf("save state: %w", err)
-	default:
-		if _, err := s.decode(prev); err != nil {
-			return fmt.Errorf("refusing to overwrite state: %w", err)
+	// The file on disk is checked before it is replaced — unless it is
+	// still exactly what this Filesystem wrote last (same size and
+	// modification time), which saves re-reading a large state after
+	// every action of an apply.
+	var prev []byte
+	if fi, err := os.Stat(s.path); err != nil || !s.backedUp || fi.Size() != s.lastSize || !fi.ModTime().Equal(s.lastMod) {
+		prev, err = os.ReadFile(s.path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			prev = nil
+		case err != nil:
+			return fmt.Errorf("save state: %w", err)
+		default:
+			if _, err := s.decode(prev); err != nil {
+				return fmt.Errorf("refusing to overwrite state: %w", err)
+			}
 		}
 	}
 
@@ -112,6 +123,9 @@ func (s *Filesystem) Save(f *File) error {
 		return fmt.Errorf("save state: %w", err)
 	}
 	s.backedUp = true
+	if fi, err := os.Stat(s.path); err == nil {
+		s.lastSize, s.lastMod = fi.Size(), fi.ModTime()
+	}
 	return nil
 }
 
