@@ -124,32 +124,34 @@ func (e *executor) table(ctx context.Context, r *plan.Resource) (outcome, error)
 	if err != nil {
 		return outcome{}, err
 	}
-	tables, err := tgt.Tables(ctx)
-	if err != nil {
-		return outcome{}, err
-	}
 	spec := provider.TableSpec{Name: t.Name, Lifecycle: t.Lifecycle, Comment: "created by ferry"}
 	for _, c := range t.Columns {
 		spec.Columns = append(spec.Columns, provider.Column{Name: c.Target, Type: c.TargetType, Nullable: c.Nullable})
 	}
-	for _, live := range tables {
-		if !strings.EqualFold(live.Name, t.Name) {
-			continue
-		}
+	for _, c := range t.PartitionColumns {
+		spec.PartitionColumns = append(spec.PartitionColumns, provider.Column{Name: c.Name, Type: c.Type})
+	}
+	live, exists, err := e.lookupTable(ctx, t.Target, tgt, t.Name)
+	if err != nil {
+		return outcome{}, err
+	}
+	if exists {
 		if !live.CreatedByFerry {
 			return outcome{}, fmt.Errorf("target table %s exists and was not created by ferry; ferry will not replace it (rename the target with a table block, or drop it yourself)", t.Name)
 		}
-		if sameColumns(live.Columns, spec.Columns) && r.Action == plan.Create {
+		if sameColumns(live.Columns, spec.Columns) && sameColumns(live.PartitionColumns, spec.PartitionColumns) && r.Action == plan.Create {
 			// A table ferry created in an interrupted run: adopt it.
 			return outcome{output: spec, message: "existing table adopted"}, nil
 		}
 		if err := tgt.DropTable(ctx, t.Name); err != nil {
 			return outcome{}, fmt.Errorf("drop table %s: %w", t.Name, err)
 		}
+		e.rememberTable(t.Target, nil, t.Name)
 	}
 	if err := tgt.CreateTable(ctx, spec); err != nil {
 		return outcome{}, fmt.Errorf("create table %s: %w", t.Name, err)
 	}
+	e.rememberTable(t.Target, &provider.TargetTable{Name: t.Name, Columns: spec.Columns, PartitionColumns: spec.PartitionColumns, Rows: -1, CreatedByFerry: true}, t.Name)
 	return outcome{output: spec, message: fmt.Sprintf("%d columns", len(spec.Columns))}, nil
 }
 

@@ -73,6 +73,7 @@ type executor struct {
 	byAddr  map[string]*plan.Resource
 	mu      sync.Mutex
 	reports map[string]*verify.Report
+	tables  targetTables
 }
 
 // Apply runs the plan's changes. stop cancels gracefully (no new action

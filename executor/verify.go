@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ferry-dev/ferry/planner/plan"
+	"github.com/ferry-dev/ferry/provider"
 	"github.com/ferry-dev/ferry/verify"
 )
 
@@ -51,12 +52,8 @@ func (e *executor) verify(ctx context.Context, r *plan.Resource) (outcome, error
 	check.Key = v.Key
 	// The schema level compares the target's declared column types with
 	// the plan's.
-	if tables, err := tgt.Tables(ctx); err == nil {
-		for _, t := range tables {
-			if strings.EqualFold(t.Name, v.TargetTable) {
-				check.TargetColumns = t.Columns
-			}
-		}
+	if t, ok, err := e.lookupTable(ctx, v.Target, tgt, v.TargetTable); err == nil && ok {
+		check.TargetColumns = append(append([]provider.Column(nil), t.Columns...), t.PartitionColumns...)
 	}
 	// The source side is compared through the unload's own column
 	// expressions' names: the source columns keep their source names.
