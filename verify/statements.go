@@ -96,7 +96,13 @@ func columnMeasures(d Dialect, col string, t ColumnType) []aggregate {
 			scale = t.Scale
 		}
 		minMax(col, t, 0)
-		sum := fmt.Sprintf("SUM(CAST(%s AS DECIMAL(38,%d)))", col, scale)
+		// Exact sums: every engine sums a DECIMAL as DECIMAL(38,s), and
+		// DuckDB sums integers as HUGEINT; elsewhere an integer sum could
+		// overflow BIGINT, so the values are widened row by row there.
+		sum := "SUM(" + col + ")"
+		if t.Family == Integer && d.Name() != "duckdb" {
+			sum = fmt.Sprintf("SUM(CAST(%s AS DECIMAL(38,%d)))", col, scale)
+		}
 		out = append(out, m{measureSum, d.Canonical(sum, ColumnType{Family: Decimal, Scale: scale}), 0})
 	case Float:
 		minMax(col, t, FloatTolerance)
@@ -105,8 +111,14 @@ func columnMeasures(d Dialect, col string, t ColumnType) []aggregate {
 		value := col
 		if t.Family == Char {
 			value = "RTRIM(" + col + ")"
+			// Trailing blanks never change which value is least or
+			// greatest, so the extremes are trimmed once, not per row.
+			out = append(out,
+				m{measureMin, d.Canonical("RTRIM(MIN("+col+"))", ColumnType{Family: String}), 0},
+				m{measureMax, d.Canonical("RTRIM(MAX("+col+"))", ColumnType{Family: String}), 0})
+		} else {
+			minMax(value, ColumnType{Family: String}, 0)
 		}
-		minMax(value, ColumnType{Family: String}, 0)
 		out = append(out, m{measureLengthSum,
 			d.Canonical("SUM(CAST(LENGTH("+value+") AS BIGINT))", integer), 0})
 	case Bool:

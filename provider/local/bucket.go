@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/ferry-dev/ferry/provider"
 )
@@ -117,10 +118,20 @@ func (b *Bucket) List(ctx context.Context, prefix string) ([]provider.Object, er
 func (b *Bucket) Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
 	f, err := os.Open(b.Path(key))
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		// A key below an existing object (a/b where a is an object) is
+		// missing too, as in an object store.
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			return nil, fmt.Errorf("open %s: %w", b.URL(key), provider.ErrNotFound)
 		}
 		return nil, fmt.Errorf("open %s: %w", b.URL(key), err)
+	}
+	if info, err := f.Stat(); err != nil || info.IsDir() {
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", b.URL(key), err)
+		}
+		// A folder is not an object.
+		return nil, fmt.Errorf("open %s: %w", b.URL(key), provider.ErrNotFound)
 	}
 	if offset > 0 {
 		if _, err := f.Seek(offset, io.SeekStart); err != nil {

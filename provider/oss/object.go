@@ -48,6 +48,11 @@ func (b *Bucket) Open(ctx context.Context, key string, offset, length int64) (io
 		res, err = b.bucket.DoGetObject(&oss.GetObjectRequest{ObjectKey: b.objectKey(key)}, opts)
 		return err
 	})
+	if isCode(err, "InvalidRange") {
+		// A range starting at or past the end reads nothing, as a file
+		// (and S3) does.
+		return io.NopCloser(eofReader{}), nil
+	}
 	if err != nil {
 		return nil, b.openError(key, err)
 	}

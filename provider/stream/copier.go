@@ -44,10 +44,12 @@ type transfer struct {
 //
 // Each side is listed once. Objects are copied Transfers at a time; the
 // first object that fails for good cancels the others, and the error
-// names its key. A failed object leaves no destination object behind:
-// single uploads replace the object only once complete, multipart uploads
-// are aborted, and an object whose stored checksum disagrees with the
-// bytes sent is deleted.
+// names its key. An object whose stored checksum disagrees with the bytes
+// sent is deleted and copied again, up to Retries times; when every
+// attempt disagrees the error is a *ChecksumMismatchError. A failed object
+// leaves no destination object behind: single uploads replace the object
+// only once complete, multipart uploads are aborted, and a mismatching
+// object is deleted.
 //
 // Result.Objects lists the destination objects of the source objects,
 // copied or skipped, sorted by key; Bytes counts bytes copied, not those
@@ -203,17 +205,60 @@ feed:
 	return copied, nil
 }
 
-// one copies a single object, in parts when it is large and the
-// destination can take parts, and checks the stored checksum.
+// one copies a single object and checks the stored checksum. A mismatch
+// means the destination holds other bytes than were sent: the object is
+// deleted and copied again from the start, up to Retries times, whatever
+// IsRetryable says, since the damage happened in transit or at rest and
+// says nothing about the next attempt. Other failures have already been
+// retried where they happened (per object or per part).
 func (r *copyRun) one(ctx context.Context, t transfer) (provider.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return provider.Object{}, fmt.Errorf("copy %s: %w", t.src.Key, context.Cause(ctx))
 	}
+	var obj provider.Object
+	err := r.c.opts.retryIf(ctx, isChecksumMismatch, func() error {
+		sent := &tally{total: &r.prog.bytes}
+		o, err := r.attempt(ctx, t, sent)
+		if err != nil {
+			// The bytes of a discarded attempt were never delivered.
+			sent.undo()
+			return err
+		}
+		obj = o
+		return nil
+	})
+	if err != nil {
+		return provider.Object{}, fmt.Errorf("copy %s: %w", t.src.Key, err)
+	}
+	return obj, nil
+}
+
+// attempt copies t once, in parts when it is large and the destination
+// can take parts, and compares the CRC of the bytes sent with the stored
+// object's checksum.
+func (r *copyRun) attempt(ctx context.Context, t transfer, sent *tally) (provider.Object, error) {
+	var (
+		obj provider.Object
+		crc uint64
+		err error
+	)
 	mb, ok := r.req.Dst.(provider.MultipartBucket)
 	if ok && t.src.Size > 0 && t.src.Size >= r.c.opts.MultipartThreshold {
-		return r.multipart(ctx, mb, t)
+		obj, crc, err = r.multipart(ctx, mb, t, sent)
+	} else {
+		obj, crc, err = r.single(ctx, t, sent)
 	}
-	return r.single(ctx, t)
+	if err != nil {
+		return provider.Object{}, err
+	}
+	return r.check(ctx, t, obj, crc)
+}
+
+// isChecksumMismatch reports whether err says the destination stored
+// other bytes than were sent.
+func isChecksumMismatch(err error) bool {
+	var m *ChecksumMismatchError
+	return errors.As(err, &m)
 }
 
 // getBuffer returns a buffer of n bytes for one part, counting it as held.

@@ -53,7 +53,9 @@ func sameAlgorithm(a, b string) bool {
 
 // ChecksumMismatchError reports that the destination stored bytes whose
 // checksum differs from the one computed while the bytes were sent. The
-// Copier deletes such an object before returning the error.
+// Copier deletes such an object and copies it again; it returns this
+// error (wrapped, naming the source key) only when every attempt
+// mismatched.
 type ChecksumMismatchError struct {
 	// Key is the destination key.
 	Key string

@@ -23,9 +23,11 @@
 // other algorithms and are not compared.
 //
 // Failures are retried with exponential backoff and jitter, per object for
-// streamed objects and per part for multipart ones. An object that still
-// fails leaves nothing at the destination: Put only replaces an object
-// once complete, multipart uploads are aborted, and an object whose stored
-// checksum disagrees is deleted. Rerunning a failed copy therefore resumes
-// it, copying only what is missing.
+// streamed objects and per part for multipart ones. An object whose stored
+// checksum disagrees with the bytes sent is deleted at once and copied
+// again from the start, up to Options.Retries times; it is never accepted.
+// An object that still fails leaves nothing at the destination: Put only
+// replaces an object once complete, multipart uploads are aborted, and a
+// mismatching object is deleted. Rerunning a failed or killed copy
+// therefore resumes it, copying only what is missing.
 package stream

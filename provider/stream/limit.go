@@ -76,8 +76,8 @@ type limitedReader struct {
 	ctx    context.Context
 	r      io.Reader
 	bucket *tokenBucket
-	// sent receives the bytes read; nil when progress is not wanted.
-	sent *atomic.Int64
+	// sent receives the bytes read.
+	sent *tally
 	n    int64
 }
 
@@ -89,15 +89,31 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	if n > 0 {
 		l.n += int64(n)
-		if l.sent != nil {
-			l.sent.Add(int64(n))
-		}
+		l.sent.add(int64(n))
 		if werr := l.bucket.wait(l.ctx, n); werr != nil && err == nil {
 			err = werr
 		}
 	}
 	return n, err
 }
+
+// tally counts the bytes one attempt at an object has read, adding them
+// to the copy's running total as they come, so that an attempt that is
+// thrown away (a failed object, a checksum mismatch) can take its bytes
+// back out of the progress it reported.
+type tally struct {
+	total *atomic.Int64
+	n     atomic.Int64
+}
+
+// add counts n more bytes (negative: bytes of a failed read given back).
+func (t *tally) add(n int64) {
+	t.n.Add(n)
+	t.total.Add(n)
+}
+
+// undo takes every byte counted so far back out of the running total.
+func (t *tally) undo() { t.total.Add(-t.n.Swap(0)) }
 
 // progressInterval is the shortest time between two progress reports.
 const progressInterval = 250 * time.Millisecond

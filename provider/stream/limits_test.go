@@ -16,37 +16,76 @@ import (
 	"github.com/ferry-dev/ferry/provider"
 )
 
-func TestCopyDetectsChecksumMismatch(t *testing.T) {
+func TestCopyRetriesChecksumMismatch(t *testing.T) {
 	tests := []struct {
 		name string
 		key  string
+		// op counts one call per attempt at the object.
+		op string
 	}{
-		{"streamed object", srcPrefix + "0011_part_00.parquet"},
-		{"multipart object", largeKey},
+		{"streamed object", srcPrefix + "0011_part_00.parquet", "put"},
+		{"multipart object", largeKey, "complete"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			src, _ := seedSource(t)
-			dst := newMemBucket("dst")
-			var once sync.Once
-			dst.corrupt = func(key string, data []byte) []byte {
-				if key == dstKeyOf(tt.key) {
-					once.Do(func() { data = flipFirst(bytes.Clone(data)) })
+		for _, persistent := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/persistent=%v", tt.name, persistent), func(t *testing.T) {
+				src, keys := seedSource(t)
+				dst := newMemBucket("dst")
+				var (
+					mu      sync.Mutex
+					damaged int
+				)
+				dst.corrupt = func(key string, data []byte) []byte {
+					mu.Lock()
+					defer mu.Unlock()
+					if key != dstKeyOf(tt.key) || (!persistent && damaged > 0) {
+						return data
+					}
+					damaged++
+					return flipFirst(bytes.Clone(data))
 				}
-				return data
-			}
-			_, err := copyAll(context.Background(), New(fastOptions()), src, dst)
-			var mismatch *ChecksumMismatchError
-			if !errors.As(err, &mismatch) {
-				t.Fatalf("error %v, want a checksum mismatch", err)
-			}
-			if mismatch.Key != dstKeyOf(tt.key) || !strings.Contains(err.Error(), tt.key) {
-				t.Errorf("mismatch names %q (error %q), want %s", mismatch.Key, err, dstKeyOf(tt.key))
-			}
-			if _, ok := dst.get(dstKeyOf(tt.key)); ok {
-				t.Error("corrupt object left at the destination")
-			}
-		})
+				opts := fastOptions()
+				opts.Retries = 2
+				var last provider.CopyProgress
+				res, err := New(opts).Copy(context.Background(), provider.CopyRequest{
+					Src: src, SrcPrefix: srcPrefix, Dst: dst, DstPrefix: dstPrefix,
+					Progress: func(p provider.CopyProgress) { last = p },
+				})
+				attempts := dst.count(tt.op + " " + dstKeyOf(tt.key))
+				if !persistent {
+					if err != nil {
+						t.Fatalf("one damaged upload was not retried: %v", err)
+					}
+					assertCopied(t, src, dst, keys)
+					if attempts != 2 || res.Copied != int64(len(keys)) {
+						t.Errorf("%d attempts at the damaged object, %d copied; want 2 and %d", attempts, res.Copied, len(keys))
+					}
+					if last.Bytes != last.BytesTotal {
+						t.Errorf("final progress %+v counts the discarded attempt", last)
+					}
+					return
+				}
+				var mismatch *ChecksumMismatchError
+				if !errors.As(err, &mismatch) {
+					t.Fatalf("error %v, want a checksum mismatch", err)
+				}
+				if mismatch.Key != dstKeyOf(tt.key) || !strings.Contains(err.Error(), tt.key) {
+					t.Errorf("mismatch names %q (error %q), want %s", mismatch.Key, err, dstKeyOf(tt.key))
+				}
+				if mismatch.Sent == mismatch.Stored || mismatch.Sent == "" {
+					t.Errorf("mismatch sent %q, stored %q", mismatch.Sent, mismatch.Stored)
+				}
+				if attempts != 1+opts.Retries {
+					t.Errorf("%d attempts at the damaged object, want %d", attempts, 1+opts.Retries)
+				}
+				if _, ok := dst.get(dstKeyOf(tt.key)); ok {
+					t.Error("corrupt object left at the destination")
+				}
+				if n := dst.openUploads(); n != 0 {
+					t.Errorf("%d multipart uploads left open", n)
+				}
+			})
+		}
 	}
 }
 

@@ -53,7 +53,9 @@ type Options struct {
 	// shared by every transfer (0: no limit).
 	BandwidthLimit int64
 	// Retries is how many times a failed object or part is retried after
-	// the first attempt (default 5; negative: never).
+	// the first attempt (default 5; negative: never). An object whose
+	// stored checksum disagrees with the bytes sent is copied again as
+	// many times.
 	Retries int
 	// RetryDelay is the backoff before the first retry; it doubles on
 	// each later one, up to 30s, with random jitter (default 200ms).
@@ -119,9 +121,15 @@ func (o Options) partSizeFor(size int64) int64 {
 }
 
 // retry runs op until it succeeds, fails with an error IsRetryable
+// rejects, runs out of retries, or ctx ends.
+func (o Options) retry(ctx context.Context, op func() error) error {
+	return o.retryIf(ctx, o.IsRetryable, op)
+}
+
+// retryIf runs op until it succeeds, fails with an error retryable
 // rejects, runs out of retries, or ctx ends. Between attempts it sleeps an
 // exponentially growing, jittered delay. The returned error is op's last.
-func (o Options) retry(ctx context.Context, op func() error) error {
+func (o Options) retryIf(ctx context.Context, retryable func(error) bool, op func() error) error {
 	delay := o.RetryDelay
 	for attempt := 0; ; attempt++ {
 		err := op()
@@ -131,7 +139,7 @@ func (o Options) retry(ctx context.Context, op func() error) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		if attempt >= o.Retries || !o.IsRetryable(err) {
+		if attempt >= o.Retries || !retryable(err) {
 			if attempt > 0 {
 				return fmt.Errorf("after %d attempts: %w", attempt+1, err)
 			}

@@ -17,10 +17,11 @@ import (
 // upload or a corrupt object behind is worse than a short delay.
 const cleanupTimeout = 30 * time.Second
 
-// single streams a whole object from Open into Put, hashing it on the way.
-// Nothing is held in memory beyond the reader's own buffers; a failed
-// attempt is retried from the start of the object.
-func (r *copyRun) single(ctx context.Context, t transfer) (provider.Object, error) {
+// single streams a whole object from Open into Put, hashing it on the way,
+// and returns the stored object with the CRC of the bytes sent. Nothing is
+// held in memory beyond the reader's own buffers; a failed attempt is
+// retried from the start of the object.
+func (r *copyRun) single(ctx context.Context, t transfer, sent *tally) (provider.Object, uint64, error) {
 	var (
 		obj provider.Object
 		crc uint64
@@ -31,7 +32,7 @@ func (r *copyRun) single(ctx context.Context, t transfer) (provider.Object, erro
 			return fmt.Errorf("open: %w", err)
 		}
 		defer rc.Close()
-		lr := &limitedReader{ctx: ctx, r: rc, bucket: r.bucket, sent: &r.prog.bytes}
+		lr := &limitedReader{ctx: ctx, r: rc, bucket: r.bucket, sent: sent}
 		hr := &hashingReader{r: lr, want: t.src.Size, key: t.src.Key}
 		o, err := r.req.Dst.Put(ctx, t.dstKey, hr, t.src.Size)
 		if err == nil && hr.n != t.src.Size {
@@ -42,27 +43,26 @@ func (r *copyRun) single(ctx context.Context, t transfer) (provider.Object, erro
 		}
 		if err != nil {
 			// Stores name the object in their own errors.
-			r.prog.bytes.Add(-lr.n)
+			sent.add(-lr.n)
 			return err
 		}
 		obj, crc = o, hr.crc
 		return nil
 	})
-	if err != nil {
-		return provider.Object{}, fmt.Errorf("copy %s: %w", t.src.Key, err)
-	}
-	return r.check(ctx, t, obj, crc)
+	return obj, crc, err
 }
 
 // check compares the CRC computed while sending with the stored object's
-// checksum, deleting the object when they differ.
+// checksum, deleting the object when they differ, so that neither this
+// copy nor a later one (which would skip an object of the right size)
+// ever accepts it.
 func (r *copyRun) check(ctx context.Context, t transfer, obj provider.Object, crc uint64) (provider.Object, error) {
 	if obj.Key == "" {
 		obj.Key = t.dstKey
 	}
 	if err := verifyStored(t.dstKey, crc, obj.Checksum); err != nil {
 		r.cleanup(ctx, t.dstKey)
-		return provider.Object{}, fmt.Errorf("copy %s: %w", t.src.Key, err)
+		return provider.Object{}, err
 	}
 	return obj, nil
 }
@@ -77,11 +77,12 @@ func (r *copyRun) cleanup(ctx context.Context, key string) {
 }
 
 // multipart copies a large object as ranged reads of the source, each
-// uploaded as one part, PartConcurrency parts at a time. Parts are hashed
+// uploaded as one part, PartConcurrency parts at a time, and returns the
+// stored object with the CRC of the bytes sent. Parts are hashed
 // independently and their CRCs combined in order, so the object's CRC is
 // known without reading it twice. Any failure aborts the upload, so no
 // partial object is ever visible.
-func (r *copyRun) multipart(ctx context.Context, mb provider.MultipartBucket, t transfer) (provider.Object, error) {
+func (r *copyRun) multipart(ctx context.Context, mb provider.MultipartBucket, t transfer, sent *tally) (provider.Object, uint64, error) {
 	size := t.src.Size
 	ps := r.c.opts.partSizeFor(size)
 	nparts := int((size + ps - 1) / ps)
@@ -93,13 +94,13 @@ func (r *copyRun) multipart(ctx context.Context, mb provider.MultipartBucket, t 
 		return err
 	})
 	if err != nil {
-		return provider.Object{}, fmt.Errorf("copy %s: start upload to %s: %w", t.src.Key, mb.URL(t.dstKey), err)
+		return provider.Object{}, 0, fmt.Errorf("start upload to %s: %w", mb.URL(t.dstKey), err)
 	}
 
 	crcs := make([]uint64, nparts)
-	if err := r.parts(ctx, up, t, ps, crcs); err != nil {
+	if err := r.parts(ctx, up, t, ps, crcs, sent); err != nil {
 		r.abort(ctx, up)
-		return provider.Object{}, fmt.Errorf("copy %s: %w", t.src.Key, err)
+		return provider.Object{}, 0, err
 	}
 	crc := crcs[0]
 	for i := 1; i < nparts; i++ {
@@ -114,14 +115,14 @@ func (r *copyRun) multipart(ctx context.Context, mb provider.MultipartBucket, t 
 	})
 	if err != nil {
 		r.abort(ctx, up)
-		return provider.Object{}, fmt.Errorf("copy %s: complete upload to %s: %w", t.src.Key, mb.URL(t.dstKey), err)
+		return provider.Object{}, 0, fmt.Errorf("complete upload to %s: %w", mb.URL(t.dstKey), err)
 	}
-	return r.check(ctx, t, obj, crc)
+	return obj, crc, nil
 }
 
 // parts uploads every part of t with PartConcurrency workers, storing each
 // part's CRC in crcs. The first failing part stops the others.
-func (r *copyRun) parts(ctx context.Context, up provider.MultipartUpload, t transfer, ps int64, crcs []uint64) error {
+func (r *copyRun) parts(ctx context.Context, up provider.MultipartUpload, t transfer, ps int64, crcs []uint64, sent *tally) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
@@ -134,7 +135,7 @@ func (r *copyRun) parts(ctx context.Context, up provider.MultipartUpload, t tran
 	for range min(r.c.opts.PartConcurrency, len(crcs)) {
 		wg.Go(func() {
 			for i := range next {
-				if err := r.part(ctx, up, t, ps, i, crcs); err != nil {
+				if err := r.part(ctx, up, t, ps, i, crcs, sent); err != nil {
 					once.Do(func() { firstErr = err })
 					cancel(err)
 				}
@@ -160,7 +161,7 @@ feed:
 // part reads part i of the source into a pooled buffer and uploads it.
 // The buffer lets a failed upload be retried without reading the source
 // again; a failed read is retried on its own.
-func (r *copyRun) part(ctx context.Context, up provider.MultipartUpload, t transfer, ps int64, i int, crcs []uint64) error {
+func (r *copyRun) part(ctx context.Context, up provider.MultipartUpload, t transfer, ps int64, i int, crcs []uint64, sent *tally) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -176,9 +177,9 @@ func (r *copyRun) part(ctx context.Context, up provider.MultipartUpload, t trans
 			return fmt.Errorf("open: %w", err)
 		}
 		defer rc.Close()
-		lr := &limitedReader{ctx: ctx, r: rc, bucket: r.bucket, sent: &r.prog.bytes}
+		lr := &limitedReader{ctx: ctx, r: rc, bucket: r.bucket, sent: sent}
 		if _, err := io.ReadFull(lr, buf); err != nil {
-			r.prog.bytes.Add(-lr.n)
+			sent.add(-lr.n)
 			return err
 		}
 		return nil

@@ -33,5 +33,8 @@
 // Faults can be injected (error status codes, connection resets, delays)
 // at a given rate, limited to some operations, reproducibly with a seed;
 // Server.Injected counts them. Server.CorruptCRC makes chosen operations
-// report a wrong CRC, as a store that damaged the bytes would.
+// report a wrong CRC, as a store that damaged the bytes would;
+// Server.FlipByteInPart damages the stored bytes of an acknowledged part
+// itself, which only the CRC of the completed object reveals.
+// Server.Requests counts the requests received, by operation.
 package oss

@@ -78,6 +78,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, req *request
 			removeBlob(b.path)
 			return
 		}
+		s.damageStoredPart(n, b.path, b.size)
 	}
 	p := &part{number: n, path: b.path, size: b.size, etag: etagOf(b.md5), md5: b.md5, crc: b.crc, modified: time.Now().UTC()}
 	s.mu.Lock()

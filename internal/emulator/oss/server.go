@@ -53,6 +53,9 @@ type Server struct {
 	faults  faultState
 	corrupt sync.Map // op name -> true
 	seq     atomic.Int64
+
+	damage   partDamage
+	requests requestCounts
 }
 
 // handlerFunc runs one routed operation.
@@ -188,6 +191,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	req.bucket, req.key = s.address(r)
 	req.op = operation(r.Method, req.bucket, req.key, req.query, r.Header)
+	s.requests.add(req.op)
 
 	if s.injectFault(w, r, req) {
 		return
