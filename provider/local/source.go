@@ -112,30 +112,46 @@ func catalog(ctx context.Context, db *sql.DB) ([]provider.TableInfo, []int64, er
 	return tables, widths, rows.Err()
 }
 
-// countRows counts the rows of every table in one UNION ALL query.
+// countBatch is how many tables one counting query covers: DuckDB plans a
+// UNION ALL of thousands of branches far worse than linearly.
+const countBatch = 250
+
+// countRows counts the rows of every table with UNION ALL queries of at
+// most countBatch tables each.
 func countRows(ctx context.Context, db *sql.DB, tables []provider.TableInfo) ([]int64, error) {
 	counts := make([]int64, len(tables))
 	if len(tables) == 0 {
 		return counts, nil
 	}
-	parts := make([]string, len(tables))
-	for i, t := range tables {
-		parts[i] = fmt.Sprintf("SELECT %d AS i, count(*) AS n FROM %s.%s", i, quoteIdent(t.Schema), quoteIdent(t.Name))
+	for start := 0; start < len(tables); start += countBatch {
+		end := min(start+countBatch, len(tables))
+		parts := make([]string, 0, end-start)
+		for i := start; i < end; i++ {
+			t := tables[i]
+			parts = append(parts, fmt.Sprintf("SELECT %d AS i, count(*) AS n FROM %s.%s", i, quoteIdent(t.Schema), quoteIdent(t.Name)))
+		}
+		if err := scanCounts(ctx, db, strings.Join(parts, " UNION ALL "), counts); err != nil {
+			return nil, err
+		}
 	}
-	rows, err := db.QueryContext(ctx, strings.Join(parts, " UNION ALL "))
+	return counts, nil
+}
+
+func scanCounts(ctx context.Context, db *sql.DB, q string, counts []int64) error {
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("count rows: %w", err)
+		return fmt.Errorf("count rows: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var i int
 		var n int64
 		if err := rows.Scan(&i, &n); err != nil {
-			return nil, fmt.Errorf("count rows: %w", err)
+			return fmt.Errorf("count rows: %w", err)
 		}
 		counts[i] = n
 	}
-	return counts, rows.Err()
+	return rows.Err()
 }
 
 // typeWidth is a DuckDB type's approximate stored width in bytes.
