@@ -9,10 +9,14 @@
 //   - Source.Unload writes Parquet files named as Redshift UNLOAD names
 //     them, keeps DECIMAL, DATE and integer widths in the file, writes a
 //     MANIFEST VERBOSE style manifest, and refuses a non-empty folder.
+//     With UnloadRequest.PartitionBy it writes Hive key=value/ folders as
+//     Redshift's PARTITION BY does, keys left out of the files.
 //   - Target.Load is as strict as MaxCompute LOAD: it reads every file
 //     under the location, matches columns by name, fails with
 //     ODPS-0123131 when a file type does not load directly into the column
-//     type, and replaces the table's rows atomically.
+//     type, and replaces the table's rows atomically. A partitioned load
+//     replaces the listed partitions and drops the others in the same
+//     transaction, and partition keys must have MaxCompute's key types.
 //   - Bucket writes objects through a temporary file and a rename and
 //     reports CRC-64/ECMA checksums, the checksum OSS reports.
 //

@@ -32,11 +32,19 @@ const odpsTypeError = "ODPS-0123131"
 //     in which case the file must match that type and the value is cast
 //     (the staging-table route);
 //   - a value longer than VARCHAR(n) or CHAR(n) fails the load;
-//   - partition keys come from key=value folders and must not be in the
-//     files.
+//   - partition keys must not be in the files.
 //
-// The DELETE and INSERT run in one transaction, so a failed load leaves the
-// previous contents. An empty or missing location loads zero rows.
+// A partitioned table is loaded one of two ways. With req.Partitions, as
+// MaxCompute's static LOAD OVERWRITE … PARTITION (k='v'): each listed
+// partition's rows are replaced by the files of its folder, with the key
+// values (decoded folder text, converted to the key types) as constants,
+// and the rows of partitions not listed are deleted, so the table holds
+// exactly the load. Without it, the keys come from the key=value folders
+// under req.LocationURL (dynamic partitioning).
+//
+// Every DELETE and INSERT of a load runs in one transaction, so a failed
+// load leaves the previous contents. An empty or missing location loads
+// zero rows.
 func (t *Target) Load(ctx context.Context, req provider.LoadRequest) (*provider.LoadResult, error) {
 	res, err := t.load(ctx, req)
 	if err != nil {
@@ -46,11 +54,14 @@ func (t *Target) Load(ctx context.Context, req provider.LoadRequest) (*provider.
 }
 
 func (t *Target) load(ctx context.Context, req provider.LoadRequest) (*provider.LoadResult, error) {
-	dir, err := filePath(req.LocationURL)
+	table, err := t.table(ctx, req.Table)
 	if err != nil {
 		return nil, err
 	}
-	table, err := t.table(ctx, req.Table)
+	if len(req.Partitions) > 0 {
+		return t.loadPartitions(ctx, table, req)
+	}
+	dir, err := filePath(req.LocationURL)
 	if err != nil {
 		return nil, err
 	}
@@ -155,23 +166,54 @@ type namedParquetColumn struct {
 }
 
 // insertStatement builds the INSERT … SELECT FROM read_parquet after
-// checking every file column against the table, MaxCompute style.
+// checking every file column against the table, MaxCompute style. The
+// partition keys, if any, come from the key=value folders under dir.
 func insertStatement(table provider.TargetTable, fileCols []provider.Column, dir string, files []string,
 	schemas map[string]map[string]namedParquetColumn) (string, error) {
+	names, exprs, err := dataColumns(table, fileCols, files, schemas)
+	if err != nil {
+		return "", err
+	}
+	hive := "false"
+	if len(table.PartitionColumns) > 0 {
+		hive = "true"
+		for _, p := range table.PartitionColumns {
+			pt, err := parseMC(p.Type)
+			if err != nil {
+				return "", fmt.Errorf("partition column %s: %w", p.Name, err)
+			}
+			for _, f := range files {
+				rel, _ := filepath.Rel(dir, f)
+				if !strings.Contains("/"+filepath.ToSlash(rel), "/"+p.Name+"=") {
+					return "", fmt.Errorf("file %s is not under a %s=<value>/ folder", f, p.Name)
+				}
+			}
+			names = append(names, quoteIdent(p.Name))
+			exprs = append(exprs, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(p.Name), pt.duckType(), quoteIdent(p.Name)))
+		}
+	}
+	return fmt.Sprintf("INSERT INTO main.%s (%s) SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = %s, hive_types_autocast = false)",
+		quoteIdent(table.Name), strings.Join(names, ", "), strings.Join(exprs, ", "), sqlList(files), hive), nil
+}
+
+// dataColumns checks every file column against the table's data columns,
+// MaxCompute style, and returns the column names and SELECT expressions
+// that read them. A file holding a partition column fails, as LOAD does.
+func dataColumns(table provider.TargetTable, fileCols []provider.Column, files []string,
+	schemas map[string]map[string]namedParquetColumn) (names, exprs []string, err error) {
 	declared := map[string]string{}
 	for _, c := range fileCols {
 		declared[strings.ToLower(c.Name)] = c.Type
 	}
-	var names, exprs []string
 	for _, c := range table.Columns {
 		tableType, err := parseMC(c.Type)
 		if err != nil {
-			return "", fmt.Errorf("column %s: %w", c.Name, err)
+			return nil, nil, fmt.Errorf("column %s: %w", c.Name, err)
 		}
 		fileType, staged := tableType, false
 		if d, ok := declared[strings.ToLower(c.Name)]; ok {
 			if fileType, err = parseMC(d); err != nil {
-				return "", fmt.Errorf("column %s: file column type: %w", c.Name, err)
+				return nil, nil, fmt.Errorf("column %s: file column type: %w", c.Name, err)
 			}
 			staged = fileType.String() != tableType.String()
 		}
@@ -182,7 +224,7 @@ func insertStatement(table provider.TargetTable, fileCols []provider.Column, dir
 				continue // filled with NULL, as MaxCompute does
 			}
 			if !fc.loadsInto(fileType) {
-				return "", fmt.Errorf("%s: column %s: file type %s does not match table type %s (file %s)",
+				return nil, nil, fmt.Errorf("%s: column %s: file type %s does not match table type %s (file %s)",
 					odpsTypeError, c.Name, fc, fileType, f)
 			}
 			source = fc.name
@@ -201,27 +243,12 @@ func insertStatement(table provider.TargetTable, fileCols []provider.Column, dir
 		names = append(names, quoteIdent(c.Name))
 		exprs = append(exprs, expr+" AS "+quoteIdent(c.Name))
 	}
-	hive := "false"
-	if len(table.PartitionColumns) > 0 {
-		hive = "true"
-		for _, p := range table.PartitionColumns {
-			pt, err := parseMC(p.Type)
-			if err != nil {
-				return "", fmt.Errorf("partition column %s: %w", p.Name, err)
+	for _, p := range table.PartitionColumns {
+		for _, f := range files {
+			if _, ok := schemas[f][strings.ToLower(p.Name)]; ok {
+				return nil, nil, fmt.Errorf("%s: file %s contains partition column %s", odpsTypeError, f, p.Name)
 			}
-			for _, f := range files {
-				if _, ok := schemas[f][strings.ToLower(p.Name)]; ok {
-					return "", fmt.Errorf("%s: file %s contains partition column %s", odpsTypeError, f, p.Name)
-				}
-				rel, _ := filepath.Rel(dir, f)
-				if !strings.Contains("/"+filepath.ToSlash(rel), "/"+p.Name+"=") {
-					return "", fmt.Errorf("file %s is not under a %s=<value>/ folder", f, p.Name)
-				}
-			}
-			names = append(names, quoteIdent(p.Name))
-			exprs = append(exprs, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(p.Name), pt.duckType(), quoteIdent(p.Name)))
 		}
 	}
-	return fmt.Sprintf("INSERT INTO main.%s (%s) SELECT %s FROM read_parquet(%s, union_by_name = true, hive_partitioning = %s, hive_types_autocast = false)",
-		quoteIdent(table.Name), strings.Join(names, ", "), strings.Join(exprs, ", "), sqlList(files), hive), nil
+	return names, exprs, nil
 }

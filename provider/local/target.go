@@ -53,7 +53,9 @@ func (t *Target) Query(ctx context.Context, sql string) (*provider.Result, error
 
 // CreateTable creates the table with each MaxCompute type mapped to its
 // DuckDB storage type, in one transaction with its comments. It fails if
-// the table exists or a type is not supported.
+// the table exists, a type is not supported, or a partition key is not of
+// a type MaxCompute allows for keys (STRING, VARCHAR, CHAR, TINYINT,
+// SMALLINT, INT, BIGINT).
 func (t *Target) CreateTable(ctx context.Context, spec provider.TableSpec) error {
 	stmts, err := createStatements(spec)
 	if err != nil {
@@ -76,6 +78,11 @@ func createStatements(spec provider.TableSpec) ([]string, error) {
 		mt, err := parseMC(c.Type)
 		if err != nil {
 			return fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		if partition {
+			if err := checkPartitionKey(c.Name, mt); err != nil {
+				return err
+			}
 		}
 		def := quoteIdent(c.Name) + " " + mt.duckType()
 		if !c.Nullable && !partition {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,6 +25,16 @@ import (
 // already holds files. A SELECT returning no rows writes one valid Parquet
 // file with the schema and no rows, listed in the manifest with
 // record_count 0, so that a later load still checks the column types.
+//
+// With req.PartitionBy the rows go to Hive folders <col>=<value>/ under
+// the data folder, nested in the listed order, with the partition
+// columns left out of the files, as Redshift's PARTITION BY without
+// INCLUDE writes them: a NULL key is written __HIVE_DEFAULT_PARTITION__,
+// values have every byte other than letters, digits and -_. percent-
+// encoded, and each folder holds its own 0000_part_NN.parquet files. The
+// partition columns must be SELECT columns of a type Redshift accepts as
+// a key, and one other column at least must remain. A SELECT returning no
+// rows writes no folder and an empty manifest.
 func (s *Source) Unload(ctx context.Context, req provider.UnloadRequest) (*provider.Manifest, error) {
 	m, err := s.unload(ctx, req)
 	if err != nil {
@@ -54,7 +63,12 @@ func (s *Source) unload(ctx context.Context, req provider.UnloadRequest) (*provi
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, err
 	}
-	files, err := s.copyParquet(ctx, req.Select, dataDir, req.MaxFileSize)
+	var files []string
+	if len(req.PartitionBy) > 0 {
+		files, err = s.partitionedParquet(ctx, req.Select, dataDir, req.PartitionBy, req.MaxFileSize)
+	} else {
+		files, err = s.copyParquet(ctx, req.Select, dataDir, req.MaxFileSize)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +107,7 @@ func (s *Source) copyParquet(ctx context.Context, sel, dir string, maxSize int64
 	if err != nil {
 		return nil, err
 	}
-	index := func(p string) int {
-		n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "ferry_"), ".parquet"))
-		return n
-	}
-	sort.Slice(written, func(i, j int) bool { return index(written[i]) < index(written[j]) })
+	sort.Slice(written, func(i, j int) bool { return fileIndex(written[i]) < fileIndex(written[j]) })
 	out := make([]string, len(written))
 	for i, p := range written {
 		out[i] = filepath.Join(dir, partName(i))
@@ -180,19 +190,17 @@ func writeManifest(path string, m *provider.Manifest) error {
 }
 
 // filePath returns the local path of a file:// URL, without a trailing
-// separator.
+// separator. The path is taken literally, as Bucket.URL and fileURL write
+// it: a partition folder "k=a%20b" stays "k=a%20b", not "k=a b".
 func filePath(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("bad URL %q: %w", raw, err)
+	rest, ok := strings.CutPrefix(raw, "file://")
+	if ok {
+		rest = strings.TrimPrefix(rest, "localhost")
 	}
-	if u.Scheme != "file" || (u.Host != "" && u.Host != "localhost") {
+	if !ok || !strings.HasPrefix(rest, "/") {
 		return "", fmt.Errorf("URL %q: the local provider reads and writes only file:// URLs", raw)
 	}
-	if u.Path == "" {
-		return "", fmt.Errorf("URL %q has no path", raw)
-	}
-	return filepath.Clean(filepath.FromSlash(u.Path)), nil
+	return filepath.Clean(filepath.FromSlash(rest)), nil
 }
 
 // fileURL is the file:// URL of a local path.

@@ -22,6 +22,14 @@
 // table and INSERT OVERWRITE … SELECT CAST(…). An AccessKey written into
 // a location is redacted from returned statements and errors.
 //
+// A partitioned table is loaded with a static spec per partition, LOAD
+// OVERWRITE … PARTITION (k='v', n=5) of that partition's folder (dynamic
+// partitioning from k=v/ folders turns a NULL key into a literal string
+// and is not used); then SHOW PARTITIONS lists the table's partitions and
+// ALTER TABLE … DROP IF EXISTS PARTITION removes those the load did not
+// name. Partition keys are STRING, VARCHAR, CHAR or an integer type, as
+// MaxCompute requires.
+//
 // Query results come from the instance's CSV result: NULL is \N there and
 // becomes nil, the empty string stays "". At most 10,000 rows come back.
 package maxcompute

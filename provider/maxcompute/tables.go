@@ -149,6 +149,9 @@ func (t *Target) createStatement(spec provider.TableSpec) (string, map[string]st
 			if err != nil {
 				return nil, fmt.Errorf("column %s: %w", c.Name, err)
 			}
+			if _, ok := partitionKeyBits[mt.Name]; partition && !ok {
+				return nil, fmt.Errorf("partition column %s: type %s cannot be a partition key (STRING, VARCHAR, CHAR, TINYINT, SMALLINT, INT or BIGINT)", c.Name, mt)
+			}
 			if mt.Name == typemap.MCDecimal && mt.Scale > typemap.MCMaxDecimalScale {
 				hints[HintExtendedScale] = "true"
 			}

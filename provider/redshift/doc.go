@@ -9,7 +9,10 @@
 // reads DataURL+"manifest" through the ObjectStore, writes it to the
 // request's ManifestURL and deletes it from the data folder. The
 // ObjectStore is therefore required; S3Objects implements it over
-// aws-sdk-go-v2, DirObjects over a local directory.
+// aws-sdk-go-v2, DirObjects over a local directory. A request's
+// PartitionBy becomes PARTITION BY (cols) without INCLUDE: the files go to
+// key=value/ folders under DataURL and the one manifest, at its root, is
+// moved the same way.
 //
 // With Config.IAM the database password is replaced by temporary
 // credentials from GetClusterCredentials (provisioned) or GetCredentials

@@ -49,7 +49,8 @@ type UnloadOptions struct {
 	ParallelOff bool
 	// PartitionBy writes Hive-style key=value/ folders under DataURL.
 	// The partition columns are left out of the files (no INCLUDE), as a
-	// MaxCompute LOAD into a partitioned table needs.
+	// MaxCompute LOAD into a partitioned table needs. An UnloadRequest's
+	// own PartitionBy takes precedence.
 	PartitionBy []string
 }
 
@@ -108,9 +109,9 @@ func unloadSQL(cfg Config, req provider.UnloadRequest, opts UnloadOptions, redac
 		return "", errors.New("no UNLOAD authorization: set the unload role or an access key pair")
 	}
 	b.WriteString("FORMAT AS PARQUET\nMANIFEST VERBOSE")
-	if len(opts.PartitionBy) > 0 {
-		cols := make([]string, len(opts.PartitionBy))
-		for i, c := range opts.PartitionBy {
+	if keys := partitionBy(req, opts); len(keys) > 0 {
+		cols := make([]string, len(keys))
+		for i, c := range keys {
 			cols[i] = quoteIdent(c)
 		}
 		fmt.Fprintf(&b, "\nPARTITION BY (%s)", strings.Join(cols, ", "))
@@ -124,6 +125,15 @@ func unloadSQL(cfg Config, req provider.UnloadRequest, opts UnloadOptions, redac
 	return b.String(), nil
 }
 
+// partitionBy is the request's partition columns, or the options' when the
+// request names none.
+func partitionBy(req provider.UnloadRequest, opts UnloadOptions) []string {
+	if len(req.PartitionBy) > 0 {
+		return req.PartitionBy
+	}
+	return opts.PartitionBy
+}
+
 // UnloadSQL returns the UNLOAD statement Unload would run for req, with
 // access keys redacted, for plans and logs.
 func (s *Source) UnloadSQL(req provider.UnloadRequest) (string, error) {
@@ -131,7 +141,10 @@ func (s *Source) UnloadSQL(req provider.UnloadRequest) (string, error) {
 }
 
 // Unload runs UNLOAD into req.DataURL, then moves the manifest Redshift
-// wrote at DataURL+"manifest" to req.ManifestURL and returns it. It is
+// wrote at DataURL+"manifest" to req.ManifestURL and returns it. With
+// req.PartitionBy the UNLOAD has PARTITION BY (cols) without INCLUDE:
+// Redshift writes the key=value/ folders under DataURL and still one
+// manifest at its root, listing every file. It is
 // not retried: a failed UNLOAD may leave files, and the caller never
 // reuses that location.
 func (s *Source) Unload(ctx context.Context, req provider.UnloadRequest) (*provider.Manifest, error) {

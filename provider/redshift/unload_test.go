@@ -178,3 +178,56 @@ MAXFILESIZE 1024 MB`
 		t.Errorf("scrub kept the secret: %v", err)
 	}
 }
+
+func TestUnloadPartitioned(t *testing.T) {
+	e := newEnv(t, emulator.Faults{})
+	s := e.source(t)
+	ctx := context.Background()
+	req := provider.UnloadRequest{Table: "public.lineitem",
+		Select:  `SELECT "l_orderkey" AS "l_orderkey", "l_extendedprice" AS "l_extendedprice", "l_returnflag" AS "l_returnflag" FROM "public"."lineitem"`,
+		DataURL: "s3://bkt/part/lineitem/data/", ManifestURL: "s3://bkt/part/lineitem/manifest.json", PartitionBy: []string{"l_returnflag"}}
+	stmt, err := s.UnloadSQL(req)
+	if err != nil || !strings.Contains(stmt, `PARTITION BY ("l_returnflag")`) || strings.Contains(stmt, "INCLUDE") {
+		t.Fatalf("UnloadSQL = %s, %v", stmt, err)
+	}
+	if ds, err := (&DataSource{cfg: e.cfg}).UnloadSQL(req); err != nil || ds != stmt {
+		t.Errorf("Data API UnloadSQL = %s, %v; want the same statement", ds, err)
+	}
+	m, err := s.Unload(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var urls []string
+	var total int64
+	for _, entry := range m.Entries {
+		urls = append(urls, entry.URL)
+		total += entry.Meta.RecordCount
+	}
+	want := []string{req.DataURL + "l_returnflag=A/0000_part_00.parquet", req.DataURL + "l_returnflag=N/0000_part_00.parquet",
+		req.DataURL + "l_returnflag=R/0000_part_00.parquet"}
+	if strings.Join(urls, " ") != strings.Join(want, " ") || total != 20000 || m.Meta.RecordCount != 20000 {
+		t.Fatalf("manifest %v with %d records, want %v and 20000", urls, total, want)
+	}
+	if _, err := os.Stat(filepath.Join(e.root, "bkt", "part", "lineitem", "data", "manifest")); !os.IsNotExist(err) {
+		t.Errorf("the manifest stayed in the data folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(e.root, "bkt", "part", "lineitem", "manifest.json")); err != nil {
+		t.Errorf("manifest not at ManifestURL: %v", err)
+	}
+	duck, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	file := filepath.Join(e.root, filepath.FromSlash(strings.TrimPrefix(want[2], "s3://")))
+	var cols, sum string
+	if err := duck.QueryRow("SELECT string_agg(name, ',') FROM parquet_schema(?) WHERE type IS NOT NULL", file).Scan(&cols); err != nil || cols != "l_orderkey,l_extendedprice" {
+		t.Errorf("columns of %s: %q, %v", file, cols, err)
+	}
+	if err := duck.QueryRow("SELECT sum(l_extendedprice)::VARCHAR FROM read_parquet(?, hive_partitioning = false)", file).Scan(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if pg := e.pgString(t, "SELECT sum(l_extendedprice)::text FROM lineitem WHERE l_returnflag = 'R'"); sum != pg {
+		t.Errorf("sum of partition R: parquet %s, postgres %s", sum, pg)
+	}
+}

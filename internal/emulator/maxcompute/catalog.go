@@ -36,6 +36,10 @@ type tableMeta struct {
 	Columns   []colMeta `json:"-"`
 	Partition []colMeta `json:"-"`
 	Rows      int64     `json:"-"`
+	// Partitions lists the partitions a static LOAD or INSERT created,
+	// as "k=v/k2=v2", sorted; a partition stays until it is dropped, even
+	// when it holds no rows.
+	Partitions []string `json:"partitions,omitempty"`
 }
 
 // colMeta is one column; its JSON is the DuckDB column comment.

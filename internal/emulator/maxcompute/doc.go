@@ -25,6 +25,17 @@
 // silently when a table of another schema exists), DROP TABLE, INSERT
 // {INTO|OVERWRITE} … SELECT/VALUES, SELECT, SET and LOAD {OVERWRITE|INTO}
 // TABLE t [PARTITION (k='v')] FROM LOCATION 'oss://…' … STORED AS PARQUET.
+//
+// Partitions: PARTITIONED BY keys must be STRING, VARCHAR, CHAR, TINYINT,
+// SMALLINT, INT or BIGINT, at most six levels. A partitioned table is
+// written only through a static spec naming every key, PARTITION
+// (k='v', k2=5): a NULL value is refused, an integer key's value must be
+// an integer of its width, and LOAD refuses files that contain a
+// partition column. A static LOAD or INSERT creates the partition (it
+// stays, empty or not, until dropped); SHOW PARTITIONS t answers one
+// "k=v/k2=v2" line per partition, as plain text; ALTER TABLE t DROP [IF
+// EXISTS] PARTITION (…)[, PARTITION (…)] removes partitions and their
+// rows.
 // Backtick identifiers become DuckDB identifiers; the declared MaxCompute
 // types live in DuckDB column comments so that schema reads return them.
 // MaxCompute's TO_CHAR(datetime, format) (yyyy, mm, dd, hh, mi, ss) is

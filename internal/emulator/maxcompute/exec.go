@@ -39,7 +39,7 @@ func (p *project) run(ctx context.Context, script string, settings map[string]st
 		if err != nil {
 			return "", err
 		}
-		if out != "" {
+		if out != "" || stmt[0].is("show") {
 			result = out
 		}
 	}
@@ -66,6 +66,10 @@ func (p *project) statement(ctx context.Context, s *session, toks []token) (stri
 		return "", p.insert(ctx, toks)
 	case first.is("load"):
 		return "", p.load(ctx, s, toks)
+	case first.is("show"):
+		return p.show(ctx, toks)
+	case first.is("alter"):
+		return "", p.alter(ctx, toks)
 	case first.is("select") || first.is("with") || first.is("("):
 		return p.query(ctx, s, toDuck(toks, p.name))
 	}
@@ -107,6 +111,9 @@ func (p *project) create(ctx context.Context, s *session, toks []token) error {
 			}
 		case ps.accept("partitioned", "by"):
 			if tm.Partition, err = p.columnList(ps, s, true); err != nil {
+				return err
+			}
+			if err := checkPartitionKeys(tm.Partition); err != nil {
 				return err
 			}
 		case ps.accept("lifecycle"):
@@ -252,73 +259,10 @@ func (p *project) insert(ctx context.Context, toks []token) error {
 		stmts = append(stmts, "DELETE FROM "+duckIdent(name)+specWhere(spec))
 	}
 	stmts = append(stmts, "INSERT INTO "+duckIdent(name)+" "+body)
+	if len(spec) > 0 {
+		stmts = append(stmts, registerPartition(tm, spec))
+	}
 	return semantic(p.inTx(ctx, stmts...))
-}
-
-// specValue is one key of a static partition spec.
-type specValue struct {
-	column, literal string
-}
-
-// partitionSpec reads an optional PARTITION (k='v', ...) naming every
-// partition key of the table.
-func partitionSpec(ps *parser, tm *tableMeta) ([]specValue, error) {
-	if !ps.accept("partition") {
-		if len(tm.Partition) > 0 {
-			return nil, &odpsError{code: "ODPS-0130071", kind: "[1,1] Semantic analysis exception",
-				msg: fmt.Sprintf("table %s is partitioned; a static PARTITION (...) spec is required", tm.Name)}
-		}
-		return nil, nil
-	}
-	if err := ps.expect("("); err != nil {
-		return nil, parseError(err)
-	}
-	var out []specValue
-	for {
-		k, err := ps.identifier()
-		if err != nil {
-			return nil, parseError(err)
-		}
-		if err := ps.expect("="); err != nil {
-			return nil, &odpsError{code: "ODPS-0130071", kind: "[1,1] Semantic analysis exception",
-				msg: "dynamic partitions are not supported by the emulator; give PARTITION (k='v')"}
-		}
-		t := ps.peek()
-		if t.kind != tokString && t.kind != tokNumber {
-			return nil, parseError(fmt.Errorf("partition value expected near %q", t.text))
-		}
-		ps.pos++
-		out = append(out, specValue{column: k, literal: duckString(t.val)})
-		if ps.accept(")") {
-			break
-		}
-		if err := ps.expect(","); err != nil {
-			return nil, parseError(err)
-		}
-	}
-	if len(out) != len(tm.Partition) {
-		return nil, &odpsError{code: "ODPS-0130071", kind: "[1,1] Semantic analysis exception",
-			msg: fmt.Sprintf("partition spec of %s must name its %d partition keys", tm.Name, len(tm.Partition))}
-	}
-	for i, sv := range out {
-		if sv.column != tm.Partition[i].Name {
-			return nil, &odpsError{code: "ODPS-0130071", kind: "[1,1] Semantic analysis exception",
-				msg: fmt.Sprintf("partition key %s is not key %d of %s", sv.column, i+1, tm.Name)}
-		}
-	}
-	return out, nil
-}
-
-// specWhere is the WHERE clause selecting a static partition.
-func specWhere(spec []specValue) string {
-	if len(spec) == 0 {
-		return ""
-	}
-	conds := make([]string, len(spec))
-	for i, sv := range spec {
-		conds[i] = fmt.Sprintf("CAST(%s AS VARCHAR) = %s", duckIdent(sv.column), sv.literal)
-	}
-	return " WHERE " + strings.Join(conds, " AND ")
 }
 
 // parseError reports a statement the emulator's parser rejects.

@@ -160,6 +160,9 @@ func (p *project) load(ctx context.Context, s *session, toks []token) error {
 		}
 		stmts = append(stmts, insert)
 	}
+	if len(l.spec) > 0 {
+		stmts = append(stmts, registerPartition(tm, l.spec))
+	}
 	if err := p.inTx(ctx, stmts...); err != nil {
 		if strings.Contains(err.Error(), udfError) {
 			return loadFailure("%s", strings.TrimPrefix(err.Error()[strings.Index(err.Error(), udfError):], udfError+": "))

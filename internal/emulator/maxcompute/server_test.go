@@ -169,3 +169,50 @@ func TestToChar(t *testing.T) {
 		t.Fatalf("TO_CHAR = %q, %v; want %q", got, err, want)
 	}
 }
+
+func TestPartitions(t *testing.T) {
+	_, o, root := newClient(t)
+	odps2 := map[string]string{"odps.sql.type.system.odps2": "true"}
+	must := func(script string) string {
+		t.Helper()
+		out, err := run(t, o, script, odps2)
+		if err != nil {
+			t.Fatalf("%s: %v", script, err)
+		}
+		return out
+	}
+	must("CREATE TABLE p (x BIGINT) PARTITIONED BY (ds STRING, n INT);")
+	if out := must("SHOW PARTITIONS p;"); out != "" {
+		t.Errorf("SHOW PARTITIONS of a new table = %q", out)
+	}
+	writeParquet(t, filepath.Join(root, "bkt", "empty", "0000_part_00.parquet"), "SELECT 1::BIGINT AS x WHERE false")
+	load := "LOAD OVERWRITE TABLE p PARTITION (ds='2024-01-0%d', n=%s) FROM LOCATION 'oss://ep/bkt/empty/' " +
+		"WITH SERDEPROPERTIES ('odps.properties.rolearn'='r') STORED AS PARQUET;"
+	must(strings.NewReplacer("%d", "1", "%s", "-07").Replace(load))
+	must("INSERT INTO p PARTITION (ds='2024-01-02', n=3) VALUES (5), (6);")
+	// An empty partition exists as much as a full one; an integer key is
+	// written canonically.
+	if out := must("SHOW PARTITIONS p;"); out != "ds=2024-01-01/n=-7\nds=2024-01-02/n=3\n" {
+		t.Errorf("SHOW PARTITIONS = %q", out)
+	}
+	for _, tc := range []struct{ script, want string }{
+		{"ALTER TABLE p DROP PARTITION (ds='2024-09-09', n=1);", "partition not found - ds=2024-09-09/n=1"},
+		{"INSERT INTO p PARTITION (ds=NULL, n=1) VALUES (1);", "partition value of ds cannot be NULL"},
+		{"INSERT INTO p PARTITION (ds='a', n='x') VALUES (1);", `invalid partition value "x"`},
+		{"INSERT INTO p PARTITION (ds='a') VALUES (1);", "must name its 2 partition keys"},
+		{"CREATE TABLE q (x BIGINT) PARTITIONED BY (d DATE);", "type DATE is not allowed for a partition key"},
+		{"SHOW PARTITIONS nope;", "Table not found"},
+	} {
+		if _, err := run(t, o, tc.script, odps2); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.script, err, tc.want)
+		}
+	}
+	must("ALTER TABLE p DROP IF EXISTS PARTITION (ds='2024-01-01', n=-7), PARTITION (ds='2024-09-09', n=1);")
+	if out := must("SHOW PARTITIONS p;"); out != "ds=2024-01-02/n=3\n" {
+		t.Errorf("SHOW PARTITIONS after the drop = %q", out)
+	}
+	must("ALTER TABLE p DROP PARTITION (ds='2024-01-02', n=3);")
+	if out := must("SELECT count(*) AS c FROM p;"); out != "c\n0\n" {
+		t.Errorf("rows after dropping every partition: %q", out)
+	}
+}

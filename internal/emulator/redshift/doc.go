@@ -14,6 +14,15 @@
 //     session, and the rows are written as Parquet files named
 //     <prefix>0000_part_00.parquet, <prefix>0000_part_01.parquet, … (split
 //     by MAXFILESIZE) plus a <prefix>manifest, through an ObjectStore.
+//     PARTITION BY (cols) [INCLUDE] writes Hive folders <col>=<value>/
+//     under the prefix (a "/" is added to it when missing), each with its
+//     own file sequence, leaves the partition columns out of the files
+//     unless INCLUDE, writes a NULL key as __HIVE_DEFAULT_PARTITION__,
+//     percent-encodes every byte of a value other than letters, digits and
+//     -_., refuses key types Redshift refuses (VARBYTE, DOUBLE PRECISION,
+//     TIMESTAMPTZ…) and a query with no column left besides the keys, and
+//     writes one manifest at the root listing every file. CLEANPATH then
+//     deletes only the folders about to be written.
 //   - The catalog views ferry reads: SVV_TABLE_INFO (empty tables are not
 //     listed), SVV_COLUMNS (Redshift type spellings), PG_TABLE_DEF, and
 //     pg_last_unload_count(). They are created in pg_catalog of the

@@ -2,6 +2,7 @@ package redshift
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -171,5 +172,107 @@ func TestFrontFaults(t *testing.T) {
 	}
 	if _, err := conn2.Exec(ctx, "SELECT 1"); err == nil || !conn2.IsClosed() {
 		t.Fatalf("reset: err = %v, closed = %v", err, conn2.IsClosed())
+	}
+}
+
+func TestFrontUnloadPartitionBy(t *testing.T) {
+	f, root := startFront(t, Options{})
+	conn, err := connect(t, f, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE pt (id integer, region varchar(20), amount numeric(9,2), blob bytea);
+		INSERT INTO pt SELECT g, CASE WHEN g % 4 = 0 THEN NULL WHEN g % 4 = 1 THEN 'north east' ELSE 'south/x' END,
+		g * 0.5, '\x00ff' FROM generate_series(1, 40) g`); err != nil {
+		t.Fatal(err)
+	}
+	readManifest := func(key string) manifest {
+		t.Helper()
+		var m manifest
+		b, err := os.ReadFile(filepath.Join(root, "bkt", filepath.FromSlash(key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	// The prefix lacks its "/": Redshift adds one.
+	if _, err := conn.Exec(ctx, `UNLOAD ('SELECT id, region, amount FROM pt') TO 's3://bkt/p' IAM_ROLE default
+		FORMAT PARQUET MANIFEST VERBOSE PARTITION BY (region)`); err != nil {
+		t.Fatal(err)
+	}
+	m := readManifest("p/manifest")
+	var urls []string
+	var total int64
+	for _, e := range m.Entries {
+		urls = append(urls, e.URL)
+		total += e.Meta.RecordCount
+	}
+	want := []string{
+		"s3://bkt/p/region=__HIVE_DEFAULT_PARTITION__/0000_part_00.parquet",
+		"s3://bkt/p/region=north%20east/0000_part_00.parquet",
+		"s3://bkt/p/region=south%2Fx/0000_part_00.parquet",
+	}
+	if strings.Join(urls, " ") != strings.Join(want, " ") || total != 40 || m.Meta.RecordCount != 40 {
+		t.Fatalf("manifest entries %v (%d records), want %v and 40", urls, total, want)
+	}
+	for _, e := range m.Schema.Elements {
+		if e["name"] == "region" {
+			t.Errorf("manifest schema lists the partition column: %v", m.Schema.Elements)
+		}
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fileOf := func(url string) string {
+		return filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(url, "s3://")))
+	}
+	var cols string
+	var n int64
+	if err := db.QueryRow("SELECT string_agg(name, ',') FROM parquet_schema(?) WHERE name <> 'duckdb_schema'", fileOf(want[1])).Scan(&cols); err != nil {
+		t.Fatal(err)
+	}
+	if cols != "id,amount" {
+		t.Errorf("columns of %s: %s, want id,amount", want[1], cols)
+	}
+	if err := db.QueryRow("SELECT count(*) FROM read_parquet(?, hive_partitioning = false) WHERE id % 4 <> 1", fileOf(want[1])).Scan(&n); err != nil || n != 0 {
+		t.Errorf("rows of another partition in %s: %d, %v", want[1], n, err)
+	}
+
+	// INCLUDE keeps the column in the files.
+	if _, err := conn.Exec(ctx, `UNLOAD ('SELECT id, region, amount FROM pt') TO 's3://bkt/inc/' IAM_ROLE default
+		FORMAT PARQUET MANIFEST VERBOSE PARTITION BY (region) INCLUDE`); err != nil {
+		t.Fatal(err)
+	}
+	m = readManifest("inc/manifest")
+	if len(m.Entries) != 3 {
+		t.Fatalf("INCLUDE: %d entries", len(m.Entries))
+	}
+	var region string
+	if err := db.QueryRow("SELECT DISTINCT region FROM read_parquet(?, hive_partitioning = false)", fileOf(m.Entries[1].URL)).Scan(&region); err != nil || region != "north east" {
+		t.Errorf("INCLUDE: region in %s = %q, %v", m.Entries[1].URL, region, err)
+	}
+
+	for _, tc := range []struct{ stmt, code, want string }{
+		{`UNLOAD ('SELECT id, blob FROM pt') TO 's3://bkt/v/' IAM_ROLE default FORMAT PARQUET PARTITION BY (blob)`,
+			"0A000", `partition column "blob" has type varbyte`},
+		{`UNLOAD ('SELECT region FROM pt') TO 's3://bkt/v/' IAM_ROLE default FORMAT PARQUET PARTITION BY (region)`,
+			"0A000", "at least one column must remain"},
+		{`UNLOAD ('SELECT id FROM pt') TO 's3://bkt/v/' IAM_ROLE default FORMAT PARQUET PARTITION BY (nope)`,
+			"42703", `partition column "nope" does not exist`},
+	} {
+		var pgErr *pgconn.PgError
+		if _, err := conn.Exec(ctx, tc.stmt); !errors.As(err, &pgErr) || pgErr.Code != tc.code || !strings.Contains(pgErr.Message, tc.want) {
+			t.Errorf("%s: err = %v, want %s %q", tc.stmt, err, tc.code, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "bkt", "v")); !os.IsNotExist(err) {
+		t.Errorf("a refused UNLOAD wrote files: %v", err)
 	}
 }

@@ -202,22 +202,42 @@ func parseTimestamp(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("bad timestamp %q", s)
 }
 
+// finish closes the appender and fixes the scales of NUMERIC columns
+// without a type modifier; the staged rows are then ready to write.
+func (w *partWriter) finish(ctx context.Context) error {
+	if w.app == nil {
+		return nil
+	}
+	if err := w.app.Close(); err != nil {
+		return &sqlError{Code: "XX000", Message: fmt.Sprintf("stage rows: %v", err)}
+	}
+	w.app = nil
+	return w.inferScales(ctx)
+}
+
 // write casts the staged text to the Parquet types and writes the files
 // into dir, returning their paths in order. limit <= 0 writes one file.
 func (w *partWriter) write(ctx context.Context, dir string, limit int64) ([]string, error) {
-	if err := w.app.Close(); err != nil {
-		return nil, &sqlError{Code: "XX000", Message: fmt.Sprintf("stage rows: %v", err)}
-	}
-	w.app = nil
-	if err := w.inferScales(ctx); err != nil {
+	if err := w.finish(ctx); err != nil {
 		return nil, err
 	}
-	exprs := make([]string, len(w.cols))
+	return w.writeWhere(ctx, dir, limit, "", nil, w.rows)
+}
+
+// writeWhere writes the staged rows matching where (all when empty),
+// leaving out the columns in skip, into dir; rows is how many match.
+func (w *partWriter) writeWhere(ctx context.Context, dir string, limit int64, where string, skip map[int]bool, rows int64) ([]string, error) {
+	var exprs []string
 	for i := range w.cols {
-		exprs[i] = fmt.Sprintf("CAST(c%d AS %s) AS %s", i, w.cols[i].duckType(), quoteIdent(w.cols[i].name))
+		if !skip[i] {
+			exprs = append(exprs, fmt.Sprintf("CAST(c%d AS %s) AS %s", i, w.cols[i].duckType(), quoteIdent(w.cols[i].name)))
+		}
 	}
 	sel := "SELECT " + strings.Join(exprs, ", ") + " FROM staged"
-	if limit <= 0 || w.rows == 0 {
+	if where != "" {
+		sel += " WHERE " + where
+	}
+	if limit <= 0 || rows == 0 {
 		name := filepath.Join(dir, "part_0.parquet")
 		q := fmt.Sprintf("COPY (%s) TO %s (FORMAT PARQUET, COMPRESSION SNAPPY)", sel, quoteLiteral(name))
 		if _, err := w.conn.ExecContext(ctx, q); err != nil {

@@ -24,6 +24,10 @@ type Unload struct {
 	Parallel       bool
 	// MaxFileSize is in megabytes (0: the 6.2 GB default).
 	MaxFileSize float64
+	// PartitionBy lists the PARTITION BY columns, lower-cased as Redshift
+	// folds identifiers; Include is PARTITION BY's INCLUDE.
+	PartitionBy []string
+	Include     bool
 	// Options lists every option keyword given, upper-cased.
 	Options []string
 }
@@ -161,7 +165,7 @@ func (p *parser) options(u *Unload) error {
 			p.word("AUTO")
 		case "ADDQUOTES", "ESCAPE", "GZIP", "BZIP2", "ZSTD":
 		case "PARTITION":
-			return &sqlError{Code: "0A000", Message: "PARTITION BY is not supported by this Redshift emulator"}
+			err = p.partitionBy(u)
 		default:
 			return syntaxError("syntax error at or near %q", t.text)
 		}
@@ -169,6 +173,35 @@ func (p *parser) options(u *Unload) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// partitionBy reads "BY (col, …) [INCLUDE]" after PARTITION.
+func (p *parser) partitionBy(u *Unload) error {
+	if len(u.PartitionBy) > 0 {
+		return syntaxError("PARTITION BY is given twice")
+	}
+	if !p.word("BY") || !p.punct("(") {
+		return syntaxError("syntax error at or near %q: expected PARTITION BY (column, …)", p.peekText())
+	}
+	for {
+		t := p.next()
+		switch t.kind {
+		case tokWord, tokIdent:
+			u.PartitionBy = append(u.PartitionBy, strings.ToLower(t.text))
+		case tokString:
+			return &sqlError{Code: "0A000", Message: "string literals are not allowed as PARTITION BY columns"}
+		default:
+			return syntaxError("syntax error at or near %q: expected a partition column", t.text)
+		}
+		if p.punct(")") {
+			break
+		}
+		if !p.punct(",") {
+			return syntaxError("syntax error at or near %q: expected , or ) in PARTITION BY", p.peekText())
+		}
+	}
+	u.Include = p.word("INCLUDE")
 	return nil
 }
 

@@ -41,6 +41,9 @@ func TestParseUnloadRejects(t *testing.T) {
 		{"csv", `UNLOAD ('SELECT 1')` + to + `IAM_ROLE default CSV`, "0A000"},
 		{"unknown option", `UNLOAD ('SELECT 1')` + to + `IAM_ROLE default PARQUET SHINY`, "42601"},
 		{"unterminated", `UNLOAD ('SELECT ''x)` + to, "42601"},
+		{"partition by a literal", `UNLOAD ('SELECT 1')` + to + `IAM_ROLE default PARQUET PARTITION BY ('x')`, "0A000"},
+		{"partition without by", `UNLOAD ('SELECT 1')` + to + `IAM_ROLE default PARQUET PARTITION (a)`, "42601"},
+		{"partition by twice", `UNLOAD ('SELECT 1')` + to + `IAM_ROLE default PARQUET PARTITION BY (a) PARTITION BY (b)`, "42601"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +56,16 @@ func TestParseUnloadRejects(t *testing.T) {
 				t.Errorf("code %s (%s), want %s", se.Code, se.Message, tt.code)
 			}
 		})
+	}
+}
+
+func TestParseUnloadPartitionBy(t *testing.T) {
+	u, err := ParseUnload(`UNLOAD ('SELECT a, b, c FROM t') TO 's3://b/p' IAM_ROLE default PARQUET PARTITION BY (A, "b") INCLUDE MANIFEST`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.PartitionBy) != 2 || u.PartitionBy[0] != "a" || u.PartitionBy[1] != "b" || !u.Include || !u.Manifest {
+		t.Errorf("parsed %+v", u)
 	}
 }
 

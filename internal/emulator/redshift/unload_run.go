@@ -31,7 +31,8 @@ type manifest struct {
 }
 
 // unload runs an UNLOAD statement: checks the destination, runs the
-// SELECT in this session, writes the Parquet files and the manifest, and
+// SELECT in this session, writes the Parquet files (in key=value/ folders
+// under the prefix with PARTITION BY) and the manifest, and
 // reports the row count as Redshift does (an INFO notice, then the
 // UNLOAD command tag; pg_last_unload_count() returns it afterwards).
 func (s *session) unload(sql string) error {
@@ -44,12 +45,19 @@ func (s *session) unload(sql string) error {
 		return &sqlError{Code: "XX000", Message: "S3ServiceException: no object store is configured for this cluster"}
 	}
 	ctx := context.Background()
+	partitioned := len(u.PartitionBy) > 0
+	manifestKey := u.Prefix + "manifest"
+	if partitioned {
+		manifestKey = partitionRoot(u.Prefix) + "manifest"
+	}
 	existing, err := store.List(ctx, u.Bucket, u.Prefix)
 	if err != nil {
 		return &sqlError{Code: "XX000", Message: err.Error()}
 	}
 	if len(existing) > 0 {
 		switch {
+		case u.CleanPath && partitioned:
+			// Only the folders about to be written are cleaned, once known.
 		case u.CleanPath:
 			if err := store.Delete(ctx, u.Bucket, existing); err != nil {
 				return &sqlError{Code: "XX000", Message: err.Error()}
@@ -59,6 +67,7 @@ func (s *session) unload(sql string) error {
 		}
 	}
 	var cols []column
+	var keys []int
 	var w *partWriter
 	defer func() {
 		if w != nil {
@@ -71,6 +80,11 @@ func (s *session) unload(sql string) error {
 			if cols, err = newColumns(fields); err != nil {
 				return err
 			}
+			if partitioned {
+				if keys, err = partitionKeys(u, cols); err != nil {
+					return err
+				}
+			}
 			w, err = newPartWriter(ctx, cols)
 			return err
 		},
@@ -81,7 +95,12 @@ func (s *session) unload(sql string) error {
 	if w == nil {
 		return &sqlError{Code: "42601", Message: "the UNLOAD query returned no result set"}
 	}
-	m, err := s.writeFiles(ctx, u, w)
+	var m *manifest
+	if partitioned {
+		m, err = s.writePartitioned(ctx, u, w, keys, existing)
+	} else {
+		m, err = s.writeFiles(ctx, u, w)
+	}
 	if err != nil {
 		return err
 	}
@@ -96,7 +115,7 @@ func (s *session) unload(sql string) error {
 		if err != nil {
 			return err
 		}
-		if err := store.Put(ctx, u.Bucket, u.Prefix+"manifest", body); err != nil {
+		if err := store.Put(ctx, u.Bucket, manifestKey, body); err != nil {
 			return &sqlError{Code: "XX000", Message: err.Error()}
 		}
 	}
@@ -118,41 +137,65 @@ func (s *session) writeFiles(ctx context.Context, u *Unload, w *partWriter) (*ma
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
+	files, err := w.write(ctx, dir, s.fileLimit(u))
+	if err != nil {
+		return nil, err
+	}
+	m := newManifest(w.cols, nil)
+	if err := s.putFiles(ctx, u, w, u.Prefix, files, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// fileLimit is the MAXFILESIZE of u in bytes (6.2 GB by default).
+func (s *session) fileLimit(u *Unload) int64 {
 	limit := int64(u.MaxFileSize * float64(s.front.opts.MB))
 	if limit <= 0 {
 		limit = int64(6.2 * 1024 * float64(s.front.opts.MB))
 	}
-	files, err := w.write(ctx, dir, limit)
-	if err != nil {
-		return nil, err
-	}
-	counts, err := w.rowCounts(ctx, files)
-	if err != nil {
-		return nil, err
-	}
-	m := &manifest{Meta: &manifestMeta{}, Author: map[string]string{"name": "Amazon Redshift", "version": "1.0.0"}}
+	return limit
+}
+
+// newManifest starts the VERBOSE manifest of files holding the columns
+// not in skip.
+func newManifest(cols []column, skip map[int]bool) *manifest {
+	m := &manifest{Entries: []manifestEntry{}, Meta: &manifestMeta{}, Author: map[string]string{"name": "Amazon Redshift", "version": "1.0.0"}}
 	m.Schema = &struct {
 		Elements []map[string]any `json:"elements"`
 	}{}
-	for i := range w.cols {
-		m.Schema.Elements = append(m.Schema.Elements, w.cols[i].schemaElement())
+	for i := range cols {
+		if !skip[i] {
+			m.Schema.Elements = append(m.Schema.Elements, cols[i].schemaElement())
+		}
+	}
+	return m
+}
+
+// putFiles stores the written files under keyPrefix, named as Redshift
+// names them (0000_part_00.parquet, … or 000.parquet, … with PARALLEL
+// OFF), and adds them to the manifest.
+func (s *session) putFiles(ctx context.Context, u *Unload, w *partWriter, keyPrefix string, files []string, m *manifest) error {
+	counts, err := w.rowCounts(ctx, files)
+	if err != nil {
+		return err
 	}
 	for i, f := range files {
 		body, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		key := u.Prefix + fmt.Sprintf("0000_part_%02d.parquet", i)
+		key := keyPrefix + fmt.Sprintf("0000_part_%02d.parquet", i)
 		if !u.Parallel {
-			key = u.Prefix + fmt.Sprintf("%03d.parquet", i)
+			key = keyPrefix + fmt.Sprintf("%03d.parquet", i)
 		}
 		if err := s.front.opts.Store.Put(ctx, u.Bucket, key, body); err != nil {
-			return nil, &sqlError{Code: "XX000", Message: err.Error()}
+			return &sqlError{Code: "XX000", Message: err.Error()}
 		}
 		meta := &manifestMeta{ContentLength: int64(len(body)), RecordCount: counts[i]}
 		m.Entries = append(m.Entries, manifestEntry{URL: "s3://" + u.Bucket + "/" + key, Meta: meta})
 		m.Meta.ContentLength += meta.ContentLength
 		m.Meta.RecordCount += meta.RecordCount
 	}
-	return m, nil
+	return nil
 }
