@@ -114,6 +114,9 @@ func (t *textWriter) resource(r *Resource) {
 	t.printf("  %s %-7s %s\n", t.symbol(r.Action), r.Kind, strings.TrimSpace(describe(r)+" "+reason))
 	if r.Table != nil && (r.Action == Create || r.Action == Replace) {
 		t.columns(r.Table.Columns)
+		for _, p := range r.Table.PartitionColumns {
+			t.printf("            partitioned by %s %s\n", p.Name, p.Type)
+		}
 	}
 	if r.Cleanup != nil && r.Action != NoOp {
 		for _, d := range r.Cleanup.Deletes {
