@@ -54,12 +54,27 @@ func (e *executor) verify(ctx context.Context, r *plan.Resource) (outcome, error
 			converted[p.Target] = true
 		}
 	}
+	sd, err := verify.DialectFor(src.Dialect())
+	if err != nil {
+		return outcome{}, err
+	}
 	for _, c := range v.Columns {
 		if converted[c.Target] {
 			continue
 		}
-		// The source side keeps the source column names.
-		check.Columns = append(check.Columns, verify.ColumnPair{Source: c.Source, Target: c.Target, Type: verify.FamilyOf(c.TargetType), TargetType: c.TargetType})
+		// The source side keeps the source column names; a column the
+		// unload transformed (TIME to text, VARBYTE to hex) is compared
+		// through the same expression.
+		source := c.Source
+		switch {
+		case c.FileType != c.TargetType && strings.HasPrefix(c.TargetType, "DECIMAL"):
+			// Loaded through a cast (a DECIMAL scale over 18): compare
+			// the source rounded the same way.
+			source = verify.Expr(fmt.Sprintf("CAST(%s AS %s)", sd.QuoteIdent(c.Source), c.TargetType))
+		case c.Expr != "":
+			source = verify.Expr(fmt.Sprintf(c.Expr, sd.QuoteIdent(c.Source)))
+		}
+		check.Columns = append(check.Columns, verify.ColumnPair{Source: source, Target: c.Target, Type: verify.FamilyOf(c.TargetType), TargetType: c.TargetType})
 	}
 	check.Key = v.Key
 	// The schema level compares the target's declared column types with
@@ -166,7 +181,7 @@ func partitionCounts(v *plan.VerifySpec, srcDialect, tgtDialect string) []verify
 	side := func(d verify.Dialect, table, where string, name func(plan.ColumnMapping) string, text string) string {
 		var keys, exprs, order []string
 		for i, p := range v.Partitions {
-			e := fmt.Sprintf("CAST(%s AS %s)", d.QuoteIdent(name(p)), text)
+			e := fmt.Sprintf("RTRIM(CAST(%s AS %s))", d.QuoteIdent(name(p)), text)
 			exprs = append(exprs, e)
 			keys = append(keys, fmt.Sprintf("%s AS k%d", e, i))
 			order = append(order, fmt.Sprintf("k%d", i))

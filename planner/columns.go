@@ -93,6 +93,9 @@ func mapColumns(m *config.Migration, t selected, base string, declRange hcl.Rang
 		} else if typemap.DirectLoad(tm.FileType, tm.Target) {
 			cm.FileType = cm.TargetType
 		}
+		if tm.Expr != "%s" {
+			cm.Expr = tm.Expr
+		}
 		if !cm.Exact {
 			warns = append(warns, plan.Warning{
 				Code: "lossy_type", Addr: base + ".table",

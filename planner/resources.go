@@ -257,6 +257,10 @@ func partitionColumns(q string, ov *config.TableOverride, cols []column) ([]colu
 		c := cols[idx]
 		base := strings.SplitN(c.m.TargetType, "(", 2)[0]
 		switch {
+		case base == "CHAR":
+			// Trailing blanks would become part of the folder name and
+			// the partition value; CHAR compares without them anyway.
+			c.expr = "RTRIM(" + c.expr + ")"
 		case partitionKeyTypes[base]:
 		case base == "DATE" || base == "DATETIME" || base == "TIMESTAMP":
 			c.m.TargetType, c.m.FileType = "STRING", "STRING"

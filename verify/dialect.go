@@ -84,6 +84,9 @@ var _ Dialect = (*dialect)(nil)
 func (d *dialect) Name() string { return d.name }
 
 func (d *dialect) QuoteIdent(name string) string {
+	if e, ok := strings.CutPrefix(name, exprMarker); ok {
+		return e
+	}
 	return d.quote + strings.ReplaceAll(name, d.quote, d.quote+d.quote) + d.quote
 }
 
@@ -184,3 +187,12 @@ func (d *dialect) CanonicalFloat(expr string, digits int) string {
 			d.Text("e"),
 			d.cast(fmt.Sprintf("CAST(%s AS BIGINT)", exp))))
 }
+
+// exprMarker starts a column "name" that is really an SQL expression.
+const exprMarker = "\x00expr:"
+
+// Expr marks an SQL expression to stand where a column name goes (the
+// dialects then use it as written instead of quoting it): for a source
+// column that the unload transformed, such as CAST("t" AS VARCHAR) for a
+// TIME column, so that both sides compare the same values.
+func Expr(sql string) string { return exprMarker + sql }

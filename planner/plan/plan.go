@@ -104,8 +104,11 @@ type ColumnMapping struct {
 	// target type; it differs from TargetType when the load casts.
 	FileType string `json:"file_type"`
 	Nullable bool   `json:"nullable"`
-	Exact    bool   `json:"exact"`
-	Note     string `json:"note,omitempty"`
+	// Expr is the unload expression template (%s: the quoted source
+	// column) when the unload transforms the column; empty otherwise.
+	Expr  string `json:"expr,omitempty"`
+	Exact bool   `json:"exact"`
+	Note  string `json:"note,omitempty"`
 	// Override is true when the configuration chose the target type.
 	Override bool `json:"override,omitempty"`
 }

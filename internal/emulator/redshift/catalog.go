@@ -47,6 +47,18 @@ END $$;
 CREATE OR REPLACE FUNCTION pg_catalog.to_hex(bytea) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT encode($1, 'hex') $$;
 
+CREATE OR REPLACE FUNCTION pg_catalog.strtol(s text, base integer) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+BEGIN
+  IF base <> 16 THEN
+    RAISE EXCEPTION 'strtol: only base 16 is emulated';
+  END IF;
+  RETURN ('x' || lpad(s, 16, '0'))::bit(64)::bigint;
+END $$;
+
+CREATE OR REPLACE FUNCTION pg_catalog.json_serialize(jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT $1::text $$;
+
 CREATE OR REPLACE FUNCTION pg_catalog.pg_last_unload_count() RETURNS bigint
 LANGUAGE sql STABLE AS $$
   SELECT coalesce(nullif(current_setting('ferry.last_unload_count', true), ''), '0')::bigint
