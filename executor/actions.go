@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-dev/ferry/planner/plan"
 	"github.com/ferry-dev/ferry/provider"
+	"github.com/ferry-dev/ferry/provider/typemap"
 	"github.com/ferry-dev/ferry/state"
 )
 
@@ -36,12 +37,15 @@ func (e *executor) act(ctx context.Context, r *plan.Resource, gen string) (outco
 type UnloadOutput struct {
 	// Source is the table as the catalog described it when it was
 	// planned (a plan without refresh reads it back).
-	Source     provider.TableInfo `json:"source"`
-	DataPrefix string             `json:"data_prefix"`
-	Manifest   string             `json:"manifest"`
-	Files      int                `json:"files"`
-	Rows       int64              `json:"rows"`
-	Bytes      int64              `json:"bytes"`
+	Source provider.TableInfo `json:"source"`
+	// FileColumns are the types the engine wrote, from one file's footer
+	// (when the source can read it).
+	FileColumns []provider.FileColumn `json:"file_columns,omitempty"`
+	DataPrefix  string                `json:"data_prefix"`
+	Manifest    string                `json:"manifest"`
+	Files       int                   `json:"files"`
+	Rows        int64                 `json:"rows"`
+	Bytes       int64                 `json:"bytes"`
 }
 
 func (e *executor) unload(ctx context.Context, r *plan.Resource, gen string) (outcome, error) {
@@ -56,13 +60,23 @@ func (e *executor) unload(ctx context.Context, r *plan.Resource, gen string) (ou
 	}
 	dataPrefix := u.Prefix + gen + "/data/"
 	manifestKey := u.Prefix + gen + "/manifest"
-	m, err := src.Unload(ctx, provider.UnloadRequest{
+	req := provider.UnloadRequest{
 		Table: r.SourceTable, Select: u.Select,
 		DataURL: b.URL(dataPrefix), ManifestURL: b.URL(manifestKey), MaxFileSize: u.MaxFileSize,
 		PartitionBy: u.PartitionBy,
-	})
+	}
+	var m *provider.Manifest
+	var footer []provider.FileColumn
+	if fu, ok := src.(provider.FooterUnloader); ok {
+		m, footer, err = fu.UnloadWithFooter(ctx, req)
+	} else {
+		m, err = src.Unload(ctx, req)
+	}
 	if err != nil {
 		return outcome{statement: u.Select}, fmt.Errorf("unload %s: %w", r.SourceTable, err)
+	}
+	if err := e.checkFooter(r, footer); err != nil {
+		return outcome{statement: u.Select}, err
 	}
 	var sum int64
 	for _, en := range m.Entries {
@@ -76,7 +90,7 @@ func (e *executor) unload(ctx context.Context, r *plan.Resource, gen string) (ou
 	for _, c := range u.Columns {
 		info.Columns = append(info.Columns, provider.Column{Name: c.Name, Type: c.Type, Nullable: c.Nullable})
 	}
-	out := UnloadOutput{Source: info, DataPrefix: dataPrefix, Manifest: manifestKey, Files: len(m.Entries), Rows: m.Meta.RecordCount, Bytes: m.Meta.ContentLength}
+	out := UnloadOutput{Source: info, FileColumns: footer, DataPrefix: dataPrefix, Manifest: manifestKey, Files: len(m.Entries), Rows: m.Meta.RecordCount, Bytes: m.Meta.ContentLength}
 	return outcome{
 		observed: map[string]string{
 			plan.ObsRows: itoa(u.Rows), plan.ObsBytes: itoa(u.Bytes), plan.ObsVersion: u.Version,
@@ -270,4 +284,34 @@ func (e *executor) cleanup(ctx context.Context, r *plan.Resource) (outcome, erro
 		deleted += int64(len(keys))
 	}
 	return outcome{output: r.Cleanup, message: fmt.Sprintf("deleted %d objects in %d folders", deleted, len(folders))}, nil
+}
+
+// checkFooter compares the types the source actually wrote with the ones
+// the plan's load expects, so a difference fails the unload with a clear
+// message instead of the load with ODPS-0123131.
+func (e *executor) checkFooter(r *plan.Resource, footer []provider.FileColumn) error {
+	load := e.byAddr[plan.GroupKey(r.Addr)+".load"]
+	if len(footer) == 0 || load == nil {
+		return nil
+	}
+	written := map[string]provider.FileColumn{}
+	for _, f := range footer {
+		written[strings.ToLower(f.Name)] = f
+	}
+	for _, c := range load.Load.FileColumns {
+		f, ok := written[strings.ToLower(c.Name)]
+		if !ok || f.Type == "" {
+			continue
+		}
+		ft, err1 := typemap.ParseMaxCompute(f.Type)
+		pt, err2 := typemap.ParseMaxCompute(c.Type)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if !ft.Equal(pt) && !typemap.DirectLoad(ft, pt) {
+			return fmt.Errorf("unload %s: column %s was written as %s (Parquet %s %s) but the load expects %s; the load would fail with ODPS-0123131 — override the column type or cast it in the table block",
+				r.SourceTable, c.Name, f.Type, f.Physical, f.Logical, c.Type)
+		}
+	}
+	return nil
 }

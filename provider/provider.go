@@ -258,3 +258,22 @@ type Target interface {
 	// Close releases connections.
 	Close() error
 }
+
+// FileColumn is a column as a written data file carries it.
+type FileColumn struct {
+	Name string `json:"name"`
+	// Type is the MaxCompute type the file column loads as directly
+	// ("" when the file's type has no MaxCompute equivalent).
+	Type string `json:"type"`
+	// Physical and Logical are the Parquet types read from the footer.
+	Physical string `json:"physical"`
+	Logical  string `json:"logical,omitempty"`
+}
+
+// FooterUnloader is an optional Source capability: an unload that also
+// reads the footer of one written data file, so the types the engine
+// actually wrote are recorded and checked against the plan before any
+// load depends on them.
+type FooterUnloader interface {
+	UnloadWithFooter(ctx context.Context, req UnloadRequest) (*Manifest, []FileColumn, error)
+}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,15 @@ migration "extra" {
 		if !strings.Contains(out, want) {
 			t.Errorf("apply output lacks %q", want)
 		}
+	}
+	// The unload recorded the Parquet types Redshift wrote, read from a
+	// file's footer, and they matched the plan (else the unload fails).
+	st := c.state(t)
+	var rec struct {
+		FileColumns []struct{ Name, Type, Physical string } `json:"file_columns"`
+	}
+	if err := json.Unmarshal(resource(t, st, "migration.extra.table.extra.every.unload").Output, &rec); err != nil || len(rec.FileColumns) != 17 {
+		t.Errorf("footer types in state: %+v (%v), want 17 columns", rec.FileColumns, err)
 	}
 	tg := c.mcTarget(t)
 	if got := c.mcValue(t, tg, "SELECT COUNT(DISTINCT l_shipmode) FROM lineitem"); got != "7" {
