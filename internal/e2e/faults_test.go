@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -144,4 +146,32 @@ func planLine(out, group, kind string) string {
 		}
 	}
 	return ""
+}
+
+// TestMissingBucket points the landing bucket at one that does not exist:
+// the plan fails before anything runs, names the bucket and the service's
+// answer, exits 1 and writes no state.
+func TestMissingBucket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts every server")
+	}
+	c := startCloud(t, cloudOptions{})
+	path := filepath.Join(c.dir, "main.ferry.hcl")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, path, strings.Replace(string(b), `bucket            = "`+landingBucket+`"`, `bucket            = "no-such-landing"`, 1))
+	code, out := c.ferry(t, "apply", "-auto-approve")
+	if code != 1 {
+		t.Fatalf("apply with a missing bucket exited %d\n%s", code, out)
+	}
+	for _, want := range []string{"Cannot read bucket.oss.landing", "NoSuchBucket"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "ferry.state.json")); err == nil {
+		t.Error("a failed plan wrote a state")
+	}
 }
