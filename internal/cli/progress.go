@@ -12,22 +12,31 @@ import (
 
 // progress prints apply events: a line per start and finish, and every
 // 10 seconds a "still running" line for long actions (Terraform-style,
-// readable both on a terminal and in CI logs).
+// readable in CI logs). On a terminal it also keeps one status line at the
+// bottom, redrawn every second: what runs, at which stage, bytes moved and
+// time elapsed.
 type progress struct {
-	g       *globals
-	redact  func(string) string
-	mu      sync.Mutex
-	running map[string]time.Time
-	kinds   map[string]plan.Kind
-	last    map[string]string
-	done    chan struct{}
-	once    sync.Once
+	g        *globals
+	redact   func(string) string
+	terminal bool
+	status   bool // a status line is on screen
+	started  time.Time
+	doneN    int
+	mu       sync.Mutex
+	running  map[string]time.Time
+	kinds    map[string]plan.Kind
+	last     map[string]string
+	done     chan struct{}
+	once     sync.Once
 }
 
 func newProgress(g *globals, redact func(string) string) *progress {
 	p := &progress{g: g, redact: redact, running: map[string]time.Time{}, kinds: map[string]plan.Kind{},
-		last: map[string]string{}, done: make(chan struct{})}
+		last: map[string]string{}, done: make(chan struct{}), terminal: g.io.Terminal, started: time.Now()}
 	go p.tick()
+	if p.terminal {
+		go p.redraw()
+	}
 	return p
 }
 
@@ -49,6 +58,8 @@ func (p *progress) event(ev executor.Event) {
 		v = [2]string{"Forgetting", "Forgotten"}
 	}
 	out := p.g.io.Out
+	p.clearStatus()
+	defer p.drawStatus(time.Now())
 	switch ev.Type {
 	case executor.EventStart:
 		p.running[ev.Addr] = ev.Time
@@ -58,6 +69,7 @@ func (p *progress) event(ev executor.Event) {
 		p.last[ev.Addr] = ev.Message
 	case executor.EventDone:
 		delete(p.running, ev.Addr)
+		p.doneN++
 		msg := ""
 		if ev.Message != "" {
 			msg = " [" + p.redact(ev.Message) + "]"
@@ -80,6 +92,7 @@ func (p *progress) tick() {
 			return
 		case now := <-t.C:
 			p.mu.Lock()
+			p.clearStatus()
 			for _, addr := range sortedKeys(p.running) {
 				extra := ""
 				if m := p.last[addr]; m != "" {
@@ -88,12 +101,85 @@ func (p *progress) tick() {
 				fmt.Fprintf(p.g.io.Out, "%s: Still %s... [%s elapsed%s]\n", addr,
 					strings.ToLower(verbs[p.kinds[addr]][0]), round(now.Sub(p.running[addr])), extra)
 			}
+			p.drawStatus(now)
 			p.mu.Unlock()
 		}
 	}
 }
 
-func (p *progress) stop() { p.once.Do(func() { close(p.done) }) }
+func (p *progress) stop() {
+	p.once.Do(func() {
+		close(p.done)
+		p.mu.Lock()
+		p.clearStatus()
+		p.mu.Unlock()
+	})
+}
+
+// redraw refreshes the terminal status line every second.
+func (p *progress) redraw() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case now := <-t.C:
+			p.mu.Lock()
+			p.clearStatus()
+			p.drawStatus(now)
+			p.mu.Unlock()
+		}
+	}
+}
+
+// statusLine is the one-line summary of what runs now.
+func (p *progress) statusLine(now time.Time) string {
+	var parts []string
+	for _, addr := range sortedKeys(p.running) {
+		item := fmt.Sprintf("%s %s %s", tableOf(addr), p.kinds[addr], round(now.Sub(p.running[addr])).Truncate(time.Second))
+		if m := p.last[addr]; m != "" {
+			item += " (" + m + ")"
+		}
+		parts = append(parts, item)
+	}
+	line := fmt.Sprintf("[%s, %d done, %d running] %s", round(now.Sub(p.started)).Truncate(time.Second), p.doneN, len(p.running), strings.Join(parts, "; "))
+	if len(line) > 160 {
+		line = line[:157] + "..."
+	}
+	return line
+}
+
+// drawStatus writes the status line without a newline (terminals only).
+func (p *progress) drawStatus(now time.Time) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	if !p.terminal || len(p.running) == 0 {
+		return
+	}
+	fmt.Fprint(p.g.io.Out, p.statusLine(now))
+	p.status = true
+}
+
+// clearStatus erases the status line before a log line is printed.
+func (p *progress) clearStatus() {
+	if p.status {
+		fmt.Fprint(p.g.io.Out, "\r\x1b[K")
+		p.status = false
+	}
+}
+
+// tableOf shortens a resource address to its table ("main.lineitem").
+func tableOf(addr string) string {
+	g := plan.GroupKey(addr)
+	if i := strings.Index(g, ".table."); i >= 0 {
+		return g[i+len(".table."):]
+	}
+	return g
+}
 
 func round(d time.Duration) time.Duration {
 	if d < time.Second {
