@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ferry-dev/ferry/planner/plan"
 	"github.com/ferry-dev/ferry/provider"
@@ -115,11 +116,12 @@ func (e *executor) copy(ctx context.Context, r *plan.Resource, gen string) (outc
 	if err != nil {
 		return outcome{}, err
 	}
+	started := e.opts.Now()
 	res, err := cp.Copy(ctx, provider.CopyRequest{
 		Src: src, SrcPrefix: c.FromPrefix + gen + "/", Dst: dst, DstPrefix: c.ToPrefix + gen + "/",
 		Progress: func(p provider.CopyProgress) {
 			e.emit(Event{Type: EventProgress, Addr: r.Addr, Kind: r.Kind, Action: r.Action, Bytes: p.Bytes,
-				Message: fmt.Sprintf("%d/%d objects, %s/%s", p.Objects, p.ObjectsTotal, plan.Bytes(p.Bytes), plan.Bytes(p.BytesTotal))})
+				Message: copyProgress(p, e.opts.Now().Sub(started))})
 		},
 	})
 	if err != nil {
@@ -314,4 +316,19 @@ func (e *executor) checkFooter(r *plan.Resource, footer []provider.FileColumn) e
 		}
 	}
 	return nil
+}
+
+// copyProgress describes a running copy: objects, bytes, throughput and
+// the time left at that rate.
+func copyProgress(p provider.CopyProgress, elapsed time.Duration) string {
+	msg := fmt.Sprintf("%d/%d objects, %s/%s", p.Objects, p.ObjectsTotal, plan.Bytes(p.Bytes), plan.Bytes(p.BytesTotal))
+	if elapsed < time.Second || p.Bytes <= 0 {
+		return msg
+	}
+	rate := float64(p.Bytes) / elapsed.Seconds()
+	msg += fmt.Sprintf(", %s/s", plan.Bytes(int64(rate)))
+	if left := p.BytesTotal - p.Bytes; left > 0 {
+		msg += fmt.Sprintf(", about %s left", time.Duration(float64(left)/rate*float64(time.Second)).Round(time.Second))
+	}
+	return msg
 }
