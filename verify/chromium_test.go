@@ -32,13 +32,20 @@ func chromium(t *testing.T, page string, args ...string) []byte {
 	defer cancel()
 	all := append(append([]string(nil), chromiumFlags...), "--user-data-dir="+t.TempDir())
 	all = append(append(all, args...), "file://"+page)
-	cmd := osexec.CommandContext(ctx, bin, all...)
+	// Headless Chromium now and then crashes on a loaded machine; a crash
+	// is retried, a page that renders wrongly is not.
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, stderr.Bytes())
+	for attempt := 0; attempt < 3; attempt++ {
+		stdout.Reset()
+		stderr.Reset()
+		cmd := osexec.CommandContext(ctx, bin, all...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err = cmd.Run(); err == nil {
+			return stdout.Bytes()
+		}
 	}
-	return stdout.Bytes()
+	t.Fatalf("chromium: %v\n%s", err, stderr.Bytes())
+	return nil
 }
 
 // writePage renders the test page into a temporary file.
