@@ -40,6 +40,11 @@ type Options struct {
 	// drift is detected. A source the state knows nothing of is still
 	// read once.
 	NoRefresh bool
+	// Preflight checks, before anything runs, that the systems of every
+	// migration with work to do let ferry do it: a one-row canary UNLOAD to
+	// the staging bucket, a write to the landing bucket, a SQL job on the
+	// target (all cleaned up at once).
+	Preflight bool
 	// Now is the clock (tests fix it).
 	Now func() time.Time
 }
@@ -105,6 +110,11 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 	d.forget()
 	d.selectTargets(opts.Targets, opts.Excludes)
 	p.Warnings = plan.Risks(p, plan.DefaultRiskOptions())
+	if opts.Preflight && !opts.NoRefresh {
+		if pd := preflight(ctx, cfg, p, provs); len(pd) > 0 {
+			return nil, append(diags, pd...)
+		}
+	}
 	return p, diags
 }
 

@@ -277,3 +277,10 @@ type FileColumn struct {
 type FooterUnloader interface {
 	UnloadWithFooter(ctx context.Context, req UnloadRequest) (*Manifest, []FileColumn, error)
 }
+
+// Preflighter is an optional capability: a check, before anything runs,
+// that the system is reachable and lets ferry do what the plan needs. The
+// error says what is missing.
+type Preflighter interface {
+	Preflight(ctx context.Context) error
+}

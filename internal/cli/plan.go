@@ -34,16 +34,18 @@ type PlanOptions struct {
 
 // selectFlags choose what a plan covers.
 type selectFlags struct {
-	Targets  []string
-	Excludes []string
-	Replace  []string
-	Refresh  bool
+	Targets   []string
+	Excludes  []string
+	Replace   []string
+	Refresh   bool
+	Preflight bool
 }
 
 func (f *selectFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.Targets, "target", nil, "plan only `ADDR` (a resource or a table) and what it depends on (repeatable)")
 	cmd.Flags().StringArrayVar(&f.Excludes, "exclude", nil, "leave `ADDR` and everything depending on it out (repeatable)")
 	cmd.Flags().BoolVar(&f.Refresh, "refresh", true, "observe sources, buckets and targets (false: plan from the state alone)")
+	cmd.Flags().BoolVar(&f.Preflight, "preflight", true, "when there is work, check first that each system allows it (a one-row canary UNLOAD, a landing write, a target SQL job; all cleaned up)")
 	cmd.Flags().StringArrayVar(&f.Replace, "replace", nil, "run `ADDR` (a resource or a table) and its dependents again even if unchanged (repeatable)")
 }
 
@@ -122,7 +124,7 @@ func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeo
 func (g *globals) makePlan(ctx context.Context, s *session, sel selectFlags) (*plan.Plan, error) {
 	p, diags := planner.Plan(ctx, s.cfg, s.st, s.reg, planner.Options{
 		FerryVersion: Version, Replace: sel.Replace, Targets: sel.Targets, Excludes: sel.Excludes,
-		NoRefresh: !sel.Refresh,
+		NoRefresh: !sel.Refresh, Preflight: sel.Preflight,
 	})
 	if len(diags) > 0 {
 		g.writeDiags(s.cfg.Files, diags, connect.Redactor(connect.Secrets(s.cfg)))

@@ -175,3 +175,40 @@ func TestMissingBucket(t *testing.T) {
 		t.Error("a failed plan wrote a state")
 	}
 }
+
+// TestPreflight: before anything runs, plan reports what a system does not
+// allow, with the fix in the runbook's terms, and changes nothing.
+func TestPreflight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts every server")
+	}
+	c := startCloud(t, cloudOptions{ossFaults: &ossemu.Faults{Rate: 1, Codes: []int{403}, Ops: []string{ossemu.OpPutObject}}})
+	path := filepath.Join(c.dir, "main.ferry.hcl")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, path, strings.Replace(string(b), `load_role_arn     = "`+loadRole+`"`, `load_role_arn     = "mc-oss-reader"`, 1))
+	code, out := c.ferry(t, "plan")
+	if code != 1 {
+		t.Fatalf("plan exited %d\n%s", code, out)
+	}
+	for _, want := range []string{
+		"Preflight: cannot write to bucket.oss.landing",
+		"Fix: grant oss:PutObject, oss:GetObject, oss:DeleteObject and oss:ListObjects on",
+		landingBucket + "/from_redshift* to the RAM user or role ferry runs as.",
+		"Preflight: target.maxcompute.mc is not ready",
+		`load_role_arn "mc-oss-reader" is not a RAM role ARN`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "ferry.state.json")); err == nil {
+		t.Error("a failed preflight wrote a state")
+	}
+	// The canary UNLOAD cleaned up after itself.
+	if code, out := c.ferry(t, "plan", "-preflight=false"); code != 0 {
+		t.Fatalf("plan without preflight exited %d\n%s", code, out)
+	}
+}
