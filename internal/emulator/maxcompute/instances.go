@@ -101,7 +101,7 @@ func (s *Server) execute(ctx context.Context, in *instance) {
 	var result string
 	err := ctx.Err()
 	if err == nil {
-		result, err = s.project.run(ctx, in.query, in.settings, s.opts.Locations)
+		result, err = s.project.run(ctx, in.query, in.settings, sizeLimited(s.opts.Locations, s.opts.MaxFileBytes))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -58,6 +58,9 @@ type Options struct {
 	RunningPolls int
 	// TaskDelay keeps every instance running at least this long.
 	TaskDelay time.Duration
+	// MaxFileBytes is the largest file LOAD reads (default 3 GB, the
+	// documented limit for open-source formats).
+	MaxFileBytes int64
 }
 
 // Server is a running emulated MaxCompute service on loopback.
