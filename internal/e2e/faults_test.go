@@ -84,15 +84,16 @@ func TestFaults(t *testing.T) {
 	outputs := map[string]string{"apply output": out, "plan output": planOut, "wrong-secret apply output": failOut}
 
 	// A permanent fault while copying: the secret is right but OSS
-	// refuses every write (a policy without oss:PutObject). The copy
-	// fails without lengthy retries, is tainted, and the next plan
+	// refuses every write (a policy without oss:PutObject). Preflight
+	// would catch it before anything runs (TestPreflight); without it the
+	// copy fails without lengthy retries, is tainted, and the next plan
 	// redoes it for that reason.
 	t.Setenv("FERRY_VAR_oss_access_key_secret", ossSecret)
 	c.oss.SetFaults(&ossemu.Faults{Rate: 1, Codes: []int{403}, Ops: []string{
 		ossemu.OpPutObject, ossemu.OpInitiateMultipartUpload, ossemu.OpUploadPart, ossemu.OpCompleteMultipartUpload,
 	}})
 	start = time.Now()
-	code, failOut = c.ferry(t, "apply", "-auto-approve")
+	code, failOut = c.ferry(t, "apply", "-auto-approve", "-preflight=false")
 	elapsed = time.Since(start)
 	c.oss.SetFaults(nil)
 	if code != cli.ExitError {
