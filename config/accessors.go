@@ -70,3 +70,21 @@ func (m *Migration) CopyInt(name string, def int64) int64 {
 	}
 	return i
 }
+
+// Text renders a primitive value the way a user wrote it: strings as is,
+// numbers in decimal, booleans as true/false; other values in cty's form.
+func (v Value) Text() string {
+	val := v.Value
+	switch val.Type() {
+	case cty.String:
+		return val.AsString()
+	case cty.Number:
+		return val.AsBigFloat().Text('f', -1)
+	case cty.Bool:
+		if val.True() {
+			return "true"
+		}
+		return "false"
+	}
+	return val.GoString()
+}

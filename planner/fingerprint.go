@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/zclconf/go-cty/cty"
-
-	"github.com/ferry-dev/ferry/config"
 	"github.com/ferry-dev/ferry/planner/plan"
 )
 
@@ -44,21 +41,4 @@ func fingerprint(rs []*plan.Resource) {
 	l.Rows = 0
 	load.Fingerprint = hashOf("load", cp.Fingerprint, table.Fingerprint, l)
 	verify.Fingerprint = hashOf("verify", load.Fingerprint, verify.Verify)
-}
-
-// ctyString renders a primitive value the way a user wrote it.
-func ctyString(v config.Value) string {
-	val := v.Value
-	switch val.Type() {
-	case cty.String:
-		return val.AsString()
-	case cty.Number:
-		return val.AsBigFloat().Text('f', -1)
-	case cty.Bool:
-		if val.True() {
-			return "true"
-		}
-		return "false"
-	}
-	return val.GoString()
 }

@@ -177,7 +177,7 @@ func copyOptions(m *config.Migration) map[string]string {
 		if v.Sensitive || v.Value.IsNull() || !v.Value.IsKnown() {
 			continue
 		}
-		out[k] = ctyString(v)
+		out[k] = v.Text()
 	}
 	return out
 }

@@ -282,6 +282,16 @@ func Secrets(cfg *config.Config) []string {
 			}
 		}
 	}
+	for _, m := range cfg.Migrations {
+		for _, v := range m.CopyOptions {
+			add(v)
+		}
+	}
+	if cfg.Backend != nil {
+		for _, v := range cfg.Backend.Attrs {
+			add(v)
+		}
+	}
 	for _, v := range cfg.Variables {
 		if v.Sensitive && v.Value != cty.NilVal && !v.Value.IsNull() && v.Value.Type() == cty.String && v.Value.AsString() != "" {
 			seen[v.Value.AsString()] = true

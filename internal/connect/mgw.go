@@ -33,7 +33,7 @@ func (r *Registry) onlineMigration(migration string, opts map[string]string) (pr
 		if !ok || v.Value.IsNull() || !v.Value.IsKnown() {
 			return ""
 		}
-		return ctyText(v)
+		return v.Text()
 	}
 	poll, err := durationOpt(opts, "poll_interval", 0)
 	if err != nil {
@@ -75,11 +75,4 @@ func (r *Registry) onlineMigration(migration string, opts map[string]string) (pr
 		},
 		JobPrefix: opt("job_prefix"), PollInterval: poll, Timeout: timeout, MaxBandwidth: bw * 8,
 	})
-}
-
-func ctyText(v config.Value) string {
-	if v.Value.Type().FriendlyName() == "string" {
-		return v.Value.AsString()
-	}
-	return v.Value.GoString()
 }

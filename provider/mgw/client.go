@@ -11,6 +11,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/ferry-dev/ferry/provider"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -118,12 +119,12 @@ func (c *client) call(ctx context.Context, op, method, path string, query url.Va
 	for attempt := 1; ; attempt++ {
 		err := c.once(ctx, op, method, path, query, body, out)
 		if err == nil || attempt >= maxAttempts || !retryable(err) || ctx.Err() != nil {
-			return scrub(err, c.secrets)
+			return provider.ScrubError(err, c.secrets...)
 		}
 		wait := delay/2 + rand.N(delay/2+1)
 		select {
 		case <-ctx.Done():
-			return scrub(err, c.secrets)
+			return provider.ScrubError(err, c.secrets...)
 		case <-time.After(wait):
 		}
 		delay = min(2*delay, retryMax)
@@ -205,38 +206,6 @@ func decodeError(op string, resp *http.Response) error {
 		}
 	}
 	return se
-}
-
-// redacted is an error whose text had secrets replaced; it unwraps to the
-// original so errors.Is and errors.As keep working.
-type redacted struct {
-	msg string
-	err error
-}
-
-// Error returns the scrubbed text.
-func (r *redacted) Error() string { return r.msg }
-
-// Unwrap returns the original error.
-func (r *redacted) Unwrap() error { return r.err }
-
-// scrub replaces every secret in err's text with "(sensitive)".
-func scrub(err error, secrets []string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	changed := false
-	for _, s := range secrets {
-		if len(s) >= 4 && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "(sensitive)")
-			changed = true
-		}
-	}
-	if !changed {
-		return err
-	}
-	return &redacted{msg: msg, err: err}
 }
 
 const (

@@ -137,36 +137,3 @@ func newCredentialSource(cfg Config) (*credentialSource, error) {
 	}
 	return &credentialSource{p: p}, nil
 }
-
-// redacted is an error whose text had secrets replaced; it still unwraps
-// to the original so errors.Is and errors.As keep working.
-type redacted struct {
-	msg string
-	err error
-}
-
-// Error returns the scrubbed message.
-func (r *redacted) Error() string { return r.msg }
-
-// Unwrap returns the original error.
-func (r *redacted) Unwrap() error { return r.err }
-
-// scrub returns err with any of secrets in its text replaced by
-// "(sensitive)". Errors that mention none are returned unchanged.
-func scrub(err error, secrets []string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	changed := false
-	for _, s := range secrets {
-		if len(s) >= 4 && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "(sensitive)")
-			changed = true
-		}
-	}
-	if !changed {
-		return err
-	}
-	return &redacted{msg: msg, err: err}
-}

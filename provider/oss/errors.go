@@ -149,7 +149,7 @@ func (b *Bucket) errorf(format string, args ...any) error {
 	if b.cfg.SecurityToken != "" {
 		secrets = append(secrets, b.cfg.SecurityToken)
 	}
-	return scrub(err, secrets)
+	return provider.ScrubError(err, secrets...)
 }
 
 // rewinder returns a function that seeks r back to where it is now, or

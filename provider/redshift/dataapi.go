@@ -307,5 +307,5 @@ func (d *DataSource) exec(ctx context.Context, stmt string) error {
 
 // scrub removes the configured secrets from err's text.
 func (d *DataSource) scrub(err error) error {
-	return scrubSecrets(err, []string{d.cfg.Password, d.cfg.SecretAccessKey, d.cfg.SessionToken, d.cfg.AccessKeyID})
+	return provider.ScrubError(err, d.cfg.Password, d.cfg.SecretAccessKey, d.cfg.SessionToken, d.cfg.AccessKeyID)
 }

@@ -263,33 +263,5 @@ func (s *Source) scrub(err error) error {
 	if s.iam != nil {
 		secrets = append(secrets, s.iam.secrets()...)
 	}
-	return scrubSecrets(err, secrets)
+	return provider.ScrubError(err, secrets...)
 }
-
-// scrubSecrets replaces each secret of at least four bytes in err's text.
-func scrubSecrets(err error, secrets []string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	clean := msg
-	for _, secret := range secrets {
-		if len(secret) >= 4 {
-			clean = strings.ReplaceAll(clean, secret, redacted)
-		}
-	}
-	if clean == msg {
-		return err
-	}
-	return &scrubbedError{msg: clean, err: err}
-}
-
-// scrubbedError keeps the original error for errors.Is/As while printing
-// the redacted text.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.err }

@@ -18,7 +18,7 @@ const (
 )
 
 // redacted stands in for secrets in statements shown to people.
-const redacted = "(sensitive)"
+const redacted = provider.Redacted
 
 // quoteSelect embeds sel in an UNLOAD as a string literal: every ' is
 // doubled and every \ is doubled, since Redshift string literals treat
