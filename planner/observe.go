@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -39,6 +40,10 @@ func MigrationPrefix(b *config.Provider, migration string) string {
 	return p + "/" + migration + "/"
 }
 
+// observe reads every source catalog, target listing and bucket listing
+// the configuration needs, all at once: they are independent reads of
+// different systems, and at thousands of tables each takes a while. The
+// observation and its diagnostics come out in configuration order.
 func observe(ctx context.Context, cfg *config.Config, provs Providers) (*observation, hcl.Diagnostics) {
 	obs := &observation{
 		sources: map[string][]provider.TableInfo{},
@@ -46,57 +51,88 @@ func observe(ctx context.Context, cfg *config.Config, provs Providers) (*observa
 		objects: map[string][]string{},
 		listed:  map[string]bool{},
 	}
-	var diags hcl.Diagnostics
-	fail := func(addr string, err error) {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  fmt.Sprintf("Cannot read %s", addr),
-			Detail:   err.Error(),
-		})
+	// read is one of those reads; err is its failure, addr what failed.
+	type read struct {
+		kind   string // source, target or bucket
+		addr   string
+		run    func() error
+		err    error
+		source []provider.TableInfo
+		target []provider.TargetTable
+		objs   []provider.Object
+	}
+	var reads []*read
+	seen := map[string]bool{}
+	add := func(kind, key, addr string, run func(r *read) error) {
+		if seen[kind+"|"+key] {
+			return
+		}
+		seen[kind+"|"+key] = true
+		r := &read{kind: kind, addr: addr}
+		r.run = func() error { return run(r) }
+		reads = append(reads, r)
 	}
 	for _, m := range cfg.Migrations {
-		if _, ok := obs.sources[m.From]; !ok {
+		add("source", m.From, m.From, func(r *read) error {
 			src, err := provs.Source(ctx, m.From)
 			if err == nil {
-				obs.sources[m.From], err = src.Tables(ctx)
+				r.source, err = src.Tables(ctx)
 			}
-			if err != nil {
-				fail(m.From, err)
-				obs.sources[m.From] = nil
-			}
-		}
-		if _, ok := obs.targets[m.To]; !ok {
+			return err
+		})
+		add("target", m.To, m.To, func(r *read) error {
 			tgt, err := provs.Target(ctx, m.To)
-			var tables []provider.TargetTable
 			if err == nil {
-				tables, err = tgt.Tables(ctx)
+				r.target, err = tgt.Tables(ctx)
 			}
-			if err != nil {
-				fail(m.To, err)
-			}
-			byName := make(map[string]provider.TargetTable, len(tables))
-			for _, t := range tables {
-				byName[strings.ToLower(t.Name)] = t
-			}
-			obs.targets[m.To] = byName
-		}
+			return err
+		})
 		for _, addr := range m.Via {
 			prefix := MigrationPrefix(cfg.Buckets[addr], m.Name)
-			k := listKey(addr, prefix)
-			if obs.listed[k] {
-				continue
+			obs.listed[listKey(addr, prefix)] = true
+			add("bucket", listKey(addr, prefix), addr, func(r *read) error {
+				b, err := provs.Bucket(ctx, addr)
+				if err == nil {
+					r.objs, err = b.List(ctx, prefix)
+				}
+				return err
+			})
+		}
+	}
+	var wg sync.WaitGroup
+	for _, r := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.err = r.run()
+		}()
+	}
+	wg.Wait()
+
+	var diags hcl.Diagnostics
+	for _, r := range reads {
+		if r.err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Cannot read %s", r.addr),
+				Detail:   r.err.Error(),
+			})
+		}
+		switch r.kind {
+		case "source":
+			if r.err != nil {
+				r.source = nil
 			}
-			obs.listed[k] = true
-			b, err := provs.Bucket(ctx, addr)
-			var objs []provider.Object
-			if err == nil {
-				objs, err = b.List(ctx, prefix)
+			obs.sources[r.addr] = r.source
+		case "target":
+			byName := make(map[string]provider.TargetTable, len(r.target))
+			for _, t := range r.target {
+				byName[strings.ToLower(t.Name)] = t
 			}
-			if err != nil {
-				fail(addr, err)
-			}
-			for _, o := range objs {
-				obs.objects[addr] = append(obs.objects[addr], o.Key)
+			obs.targets[r.addr] = byName
+		default:
+			for _, o := range r.objs {
+				obs.objects[r.addr] = append(obs.objects[r.addr], o.Key)
 			}
 		}
 	}

@@ -66,6 +66,9 @@ func Read(r io.Reader) (*File, error) {
 // whole file (the header is checked before any resource is decoded), then
 // the resources.
 func ReadBytes(data []byte) (*File, error) {
+	if f, ok := decodeLayout(data); ok {
+		return f, nil
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		var h header // for the error Read always gave
@@ -118,6 +121,16 @@ func decodeV1(h header, top map[string]json.RawMessage) (*File, error) {
 			}
 		}
 	}
+	f, err := resourcesOf(fj)
+	if err != nil {
+		return nil, corrupt(err)
+	}
+	return f, nil
+}
+
+// resourcesOf builds a File from its decoded on-disk shape, refusing
+// resources without an address and duplicate addresses.
+func resourcesOf(fj fileJSON) (*File, error) {
 	f := &File{
 		Version:      fj.Version,
 		FerryVersion: fj.FerryVersion,
@@ -127,23 +140,45 @@ func decodeV1(h header, top map[string]json.RawMessage) (*File, error) {
 	}
 	for i, r := range fj.Resources {
 		if r == nil || r.Addr == "" {
-			return nil, corrupt(fmt.Errorf("resource %d has no addr", i))
+			return nil, fmt.Errorf("resource %d has no addr", i)
 		}
 		if _, dup := f.Resources[r.Addr]; dup {
-			return nil, corrupt(fmt.Errorf("duplicate resource %q", r.Addr))
+			return nil, fmt.Errorf("duplicate resource %q", r.Addr)
 		}
-		if len(r.Output) > 0 && bytes.ContainsAny(r.Output, " \n\t\r") {
+		if spaced(r.Output) {
 			// A hand-edited or older state may carry indented Output;
 			// compact it so a decoded state equals the one written.
 			var buf bytes.Buffer
 			if err := json.Compact(&buf, r.Output); err != nil {
-				return nil, corrupt(err)
+				return nil, err
 			}
 			r.Output = buf.Bytes()
 		}
 		f.Resources[r.Addr] = r
 	}
 	return f, nil
+}
+
+// spaced reports whether raw JSON has white space outside its strings,
+// i.e. whether json.Compact would change it. Output written by Marshal
+// never has; only a hand-edited state does, and scanning is far cheaper
+// than compacting every output (load statements are full of blanks
+// inside strings).
+func spaced(raw []byte) bool {
+	in, esc := false, false
+	for _, c := range raw {
+		switch {
+		case esc:
+			esc = false
+		case in && c == '\\':
+			esc = true
+		case c == '"':
+			in = !in
+		case !in && (c == ' ' || c == '\n' || c == '\t' || c == '\r'):
+			return true
+		}
+	}
+	return false
 }
 
 func corrupt(err error) *Error {

@@ -70,7 +70,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if opts.JSON {
 		g.jsonDiags = true
 	}
-	s, err := g.open(ctx, opts.Config, "apply", opts.LockTimeout)
+	s, err := g.open(ctx, opts.Config, "apply", opts.LockTimeout, true)
 	if err != nil {
 		return err
 	}

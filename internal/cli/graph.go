@@ -22,7 +22,7 @@ func newCmdGraph(g *globals) *cobra.Command {
 		Short: "Print the plan's resource graph (dot or mermaid)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := g.open(cmd.Context(), cf, "graph", 0)
+			s, err := g.open(cmd.Context(), cf, "graph", 0, false)
 			if err != nil {
 				return err
 			}
@@ -64,7 +64,7 @@ drift, 2: drift found, 1: error.`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			s, err := g.open(ctx, cf, "drift", lockTimeout)
+			s, err := g.open(ctx, cf, "drift", lockTimeout, true)
 			if err != nil {
 				return err
 			}

@@ -95,8 +95,10 @@ func (s *session) close() {
 	}
 }
 
-// open loads the configuration, locks and reads the state.
-func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeout time.Duration) (*session, error) {
+// open loads the configuration, locks and reads the state. With prefetch,
+// the providers start opening while the state is read (the command is
+// going to read them: a refreshing plan, an apply, drift).
+func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeout time.Duration, prefetch bool) (*session, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -112,11 +114,14 @@ func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeo
 	if s.unlock, err = g.lockState(ctx, s.fs, op, lockTimeout); err != nil {
 		return nil, err
 	}
+	s.reg = connect.New(cfg)
+	if prefetch {
+		s.reg.Prefetch(ctx)
+	}
 	if s.st, err = g.loadState(s.fs); err != nil {
 		s.close()
 		return nil, err
 	}
-	s.reg = connect.New(cfg)
 	return s, nil
 }
 
@@ -144,7 +149,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 	if format != "text" && format != "json" && format != "markdown" {
 		return fmt.Errorf("--format %q: want text, json or markdown", format)
 	}
-	s, err := g.open(ctx, opts.Config, "plan", opts.LockTimeout)
+	s, err := g.open(ctx, opts.Config, "plan", opts.LockTimeout, opts.Select.Refresh)
 	if err != nil {
 		return err
 	}

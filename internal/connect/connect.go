@@ -30,18 +30,25 @@ type Registry struct {
 	cfg *config.Config
 	// Logf receives providers' notes (such as a MaxCompute Logview URL);
 	// nil discards them.
-	Logf    func(format string, args ...any)
+	Logf func(format string, args ...any)
+	// mu guards the maps; opening holds only the address's own lock
+	// (addrLock), so a plan opens its source, buckets and target at the
+	// same time.
 	mu      sync.Mutex
-	sources map[string]provider.Source
-	buckets map[string]provider.Bucket
-	targets map[string]provider.Target
+	opening map[string]*sync.Mutex
+	// prefetched holds the failure of a Prefetch open, returned once by
+	// the next call for that address instead of trying again.
+	prefetched  map[string]error
+	prefetching sync.WaitGroup
+	// opened holds every opened provider by address.
+	opened map[string]any
 }
 
 var _ planner.Providers = (*Registry)(nil)
 
 // New returns a registry for cfg's providers.
 func New(cfg *config.Config) *Registry {
-	return &Registry{cfg: cfg, sources: map[string]provider.Source{}, buckets: map[string]provider.Bucket{}, targets: map[string]provider.Target{}}
+	return &Registry{cfg: cfg, opening: map[string]*sync.Mutex{}, prefetched: map[string]error{}, opened: map[string]any{}}
 }
 
 func (r *Registry) path(p *config.Provider, attr string) string {
@@ -67,13 +74,113 @@ func (r *Registry) logf(format string, args ...any) {
 	}
 }
 
-// Source opens the source at addr.
-func (r *Registry) Source(ctx context.Context, addr string) (provider.Source, error) {
+// addrLock locks one provider address while it is opened and returns the
+// unlock.
+func (r *Registry) addrLock(addr string) func() {
+	r.mu.Lock()
+	m := r.opening[addr]
+	if m == nil {
+		m = &sync.Mutex{}
+		r.opening[addr] = m
+	}
+	r.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+// cached returns the opened provider of addr, or the failure of its
+// prefetch (once), with the address lock held by the caller.
+func (r *Registry) cached(addr string) (opened any, err error, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if s, ok := r.sources[addr]; ok {
-		return s, nil
+	if err, ok := r.prefetched[addr]; ok {
+		delete(r.prefetched, addr)
+		return nil, err, true
 	}
+	o, ok := r.opened[addr]
+	return o, nil, ok
+}
+
+// get returns the provider at addr, opening it with open on first use.
+// Opens of different addresses run at the same time; a second caller for
+// one address waits for the first.
+func get[T any](r *Registry, ctx context.Context, addr string, open func(context.Context, string) (T, error)) (T, error) {
+	defer r.addrLock(addr)()
+	var zero T
+	if o, err, ok := r.cached(addr); ok {
+		if err != nil {
+			return zero, err
+		}
+		return o.(T), nil
+	}
+	o, err := open(ctx, addr)
+	if err != nil {
+		return zero, fmt.Errorf("open %s: %w", addr, err)
+	}
+	r.mu.Lock()
+	r.opened[addr] = o
+	r.mu.Unlock()
+	return o, nil
+}
+
+// Prefetch starts opening, in the background, every source, bucket and
+// target a migration uses, so that they open while the caller reads the
+// state (a DuckDB file of thousands of tables takes a while to open). The
+// first Source, Bucket or Target call for an address waits for its open;
+// a failed open is returned by that call rather than tried twice.
+func (r *Registry) Prefetch(ctx context.Context) {
+	seen := map[string]bool{}
+	for _, m := range r.cfg.Migrations {
+		for i, addr := range append([]string{m.From, m.To}, m.Via...) {
+			if seen[addr] {
+				continue
+			}
+			seen[addr] = true
+			// The address lock is taken before Prefetch returns, so no
+			// caller overtakes the prefetch and opens the address twice.
+			unlock := r.addrLock(addr)
+			r.prefetching.Add(1)
+			go func() {
+				defer r.prefetching.Done()
+				defer unlock()
+				var o any
+				var err error
+				switch i {
+				case 0:
+					o, err = r.openSource(ctx, addr)
+				case 1:
+					o, err = r.openTarget(ctx, addr)
+				default:
+					o, err = r.openBucket(ctx, addr)
+				}
+				r.mu.Lock()
+				defer r.mu.Unlock()
+				if err != nil {
+					r.prefetched[addr] = fmt.Errorf("open %s: %w", addr, err)
+					return
+				}
+				r.opened[addr] = o
+			}()
+		}
+	}
+}
+
+// Source opens the source at addr.
+func (r *Registry) Source(ctx context.Context, addr string) (provider.Source, error) {
+	return get(r, ctx, addr, r.openSource)
+}
+
+// Bucket opens the bucket at addr.
+func (r *Registry) Bucket(ctx context.Context, addr string) (provider.Bucket, error) {
+	return get(r, ctx, addr, r.openBucket)
+}
+
+// Target opens the target at addr.
+func (r *Registry) Target(ctx context.Context, addr string) (provider.Target, error) {
+	return get(r, ctx, addr, r.openTarget)
+}
+
+func (r *Registry) openSource(ctx context.Context, addr string) (provider.Source, error) {
 	p, ok := r.cfg.Sources[addr]
 	if !ok {
 		return nil, fmt.Errorf("no %s in the configuration", addr)
@@ -91,20 +198,10 @@ func (r *Registry) Source(ctx context.Context, addr string) (provider.Source, er
 	default:
 		err = fmt.Errorf("source kind %q is not available in this build", p.Kind)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", addr, err)
-	}
-	r.sources[addr] = s
-	return s, nil
+	return s, err
 }
 
-// Bucket opens the bucket at addr.
-func (r *Registry) Bucket(ctx context.Context, addr string) (provider.Bucket, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if b, ok := r.buckets[addr]; ok {
-		return b, nil
-	}
+func (r *Registry) openBucket(ctx context.Context, addr string) (provider.Bucket, error) {
 	p, ok := r.cfg.Buckets[addr]
 	if !ok {
 		return nil, fmt.Errorf("no %s in the configuration", addr)
@@ -132,20 +229,10 @@ func (r *Registry) Bucket(ctx context.Context, addr string) (provider.Bucket, er
 	default:
 		err = fmt.Errorf("bucket kind %q is not available in this build", p.Kind)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", addr, err)
-	}
-	r.buckets[addr] = b
-	return b, nil
+	return b, err
 }
 
-// Target opens the target at addr.
-func (r *Registry) Target(ctx context.Context, addr string) (provider.Target, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if t, ok := r.targets[addr]; ok {
-		return t, nil
-	}
+func (r *Registry) openTarget(ctx context.Context, addr string) (provider.Target, error) {
 	p, ok := r.cfg.Targets[addr]
 	if !ok {
 		return nil, fmt.Errorf("no %s in the configuration", addr)
@@ -169,11 +256,7 @@ func (r *Registry) Target(ctx context.Context, addr string) (provider.Target, er
 	default:
 		err = fmt.Errorf("target kind %q is not available in this build", p.Kind)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", addr, err)
-	}
-	r.targets[addr] = t
-	return t, nil
+	return t, err
 }
 
 // Copier returns the copy engine for a migration's copy settings. opts
@@ -253,16 +336,23 @@ func sizeOpt(opts map[string]string, k string) (int64, error) {
 }
 
 // Close closes every opened provider.
+// It waits for prefetches still opening.
 func (r *Registry) Close() error {
+	r.prefetching.Wait()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	addrs := make([]string, 0, len(r.opened))
+	for a := range r.opened {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
 	var errs []error
-	for _, s := range r.sources {
-		errs = append(errs, s.Close())
+	for _, a := range addrs {
+		if c, ok := r.opened[a].(interface{ Close() error }); ok {
+			errs = append(errs, c.Close())
+		}
 	}
-	for _, t := range r.targets {
-		errs = append(errs, t.Close())
-	}
+	r.opened = map[string]any{}
 	return errors.Join(errs...)
 }
 

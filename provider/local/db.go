@@ -31,6 +31,12 @@ type handle struct {
 	path string
 	db   *sql.DB
 	refs int
+	// ready is closed when the open finished; err is its failure. The
+	// registry lock is not held while a file opens (loading the catalog
+	// of thousands of tables takes a while), so a source and a target on
+	// different files open at the same time.
+	ready chan struct{}
+	err   error
 }
 
 // openHandle returns the shared handle for the database file at path,
@@ -41,24 +47,38 @@ func openHandle(path string) (*handle, error) {
 		return nil, err
 	}
 	handles.Lock()
-	defer handles.Unlock()
 	if h, ok := handles.m[abs]; ok {
 		h.refs++
+		handles.Unlock()
+		<-h.ready
+		if h.err != nil {
+			return nil, h.err
+		}
 		return h, nil
 	}
+	h := &handle{path: abs, refs: 1, ready: make(chan struct{})}
+	handles.m[abs] = h
+	handles.Unlock()
+	defer close(h.ready)
+	h.db, h.err = openFile(abs)
+	if h.err != nil {
+		handles.Lock()
+		delete(handles.m, abs)
+		handles.Unlock()
+		return nil, h.err
+	}
+	return h, nil
+}
+
+// openFile creates the database file when needed and opens it.
+func openFile(abs string) (*sql.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, err
 	}
 	if err := createAtomically(abs); err != nil {
 		return nil, err
 	}
-	db, err := openDB(abs)
-	if err != nil {
-		return nil, err
-	}
-	h := &handle{path: abs, db: db, refs: 1}
-	handles.m[abs] = h
-	return h, nil
+	return openDB(abs)
 }
 
 // createAtomically makes sure a database file exists without ever leaving a

@@ -113,8 +113,10 @@ func catalog(ctx context.Context, db *sql.DB) ([]provider.TableInfo, []int64, er
 }
 
 // countBatch is how many tables one counting query covers: DuckDB plans a
-// UNION ALL of thousands of branches far worse than linearly.
-const countBatch = 250
+// UNION ALL of many branches worse than linearly. Measured on 10,000
+// two-row tables: batches of 1,000 took 2.0 s, of 250 1.5 s, of 20–50
+// 0.45–0.6 s, of 5 0.8 s.
+const countBatch = 32
 
 // countRows counts the rows of every table with UNION ALL queries of at
 // most countBatch tables each.
