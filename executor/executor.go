@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,6 +79,8 @@ type executor struct {
 
 // Apply runs the plan's changes. stop cancels gracefully (no new action
 // starts); abort interrupts running actions as well.
+//
+// Actions ready at the same time start largest table first.
 func Apply(stop, abort context.Context, p *plan.Plan, opts Options) *Result {
 	if opts.Redact == nil {
 		opts.Redact = func(s string) string { return s }
@@ -97,6 +100,12 @@ func Apply(stop, abort context.Context, p *plan.Plan, opts Options) *Result {
 				g.Connect(r.Addr, dep)
 			}
 		}
+	}
+	// Largest tables first: at equal readiness a table's actions start in
+	// the order of its size, so the longest chain (unload, copy, load and
+	// verify of the biggest table) is not left to run alone at the end.
+	for _, addr := range g.Vertices() {
+		g.SetPriority(addr, e.tableSize(addr))
 	}
 	wr := g.Walk(stop, opts.Parallelism, func(_ context.Context, addr string) error {
 		return e.run(abort, e.byAddr[addr])
@@ -246,3 +255,20 @@ func (e *executor) record(r *plan.Resource, start time.Time, out outcome, err er
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// tableSize is the size of the table a resource belongs to, from the plan
+// (the source's bytes, else its rows), or 0 for resources of no table.
+func (e *executor) tableSize(addr string) int64 {
+	i := strings.LastIndexByte(addr, '.')
+	if i < 0 {
+		return 0
+	}
+	u := e.byAddr[addr[:i]+".unload"]
+	if u == nil || u.Unload == nil {
+		return 0
+	}
+	if u.Unload.Bytes > 0 {
+		return u.Unload.Bytes
+	}
+	return u.Unload.Rows
+}

@@ -126,7 +126,7 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 		Addr: base + ".verify", Kind: plan.KindVerify, DependsOn: []string{load.Addr},
 		Verify: &plan.VerifySpec{
 			Source: m.From, Target: m.To, Level: m.Verify.Level,
-			SourceTable: q, TargetTable: target, Where: where, Columns: append(append([]plan.ColumnMapping(nil), mappings...), partMaps...),
+			SourceTable: q, TargetTable: target, Where: where, Columns: append(mappings[:len(mappings):len(mappings)], partMaps...),
 			UnloadAddr: unload.Addr, Key: verifyKey(ov, mappings), Partitions: partMaps,
 		},
 	}

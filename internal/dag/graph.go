@@ -16,6 +16,8 @@ type Graph struct {
 	dependents map[string]map[string]struct{}
 	// always holds the vertices registered with AlwaysRun.
 	always map[string]struct{}
+	// priority holds the vertices' priorities set with SetPriority.
+	priority map[string]int64
 }
 
 // New returns an empty graph.
@@ -24,6 +26,7 @@ func New() *Graph {
 		deps:       make(map[string]map[string]struct{}),
 		dependents: make(map[string]map[string]struct{}),
 		always:     make(map[string]struct{}),
+		priority:   make(map[string]int64),
 	}
 }
 
@@ -68,6 +71,17 @@ func (g *Graph) AlwaysRun(name string) {
 	g.Add(name)
 	g.always[name] = struct{}{}
 }
+
+// SetPriority sets the order in which Walk starts vertices that are ready
+// at the same time: higher priority first, then by name. Vertices default
+// to priority 0. The vertex is added if it is missing.
+func (g *Graph) SetPriority(name string, p int64) {
+	g.Add(name)
+	g.priority[name] = p
+}
+
+// Priority returns the priority set with SetPriority, or 0.
+func (g *Graph) Priority(name string) int64 { return g.priority[name] }
 
 // IsAlwaysRun reports whether name was registered with AlwaysRun.
 func (g *Graph) IsAlwaysRun(name string) bool {

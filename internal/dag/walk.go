@@ -1,6 +1,7 @@
 package dag
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -118,8 +119,9 @@ type walker struct {
 	// failed vertices among its ancestors, and the vertex itself once it
 	// has failed. Descendants inherit the union over their dependencies.
 	failed map[string]map[string]struct{}
-	// ready lists, sorted, the vertices whose dependencies have all
-	// finished but which have neither started nor been skipped.
+	// ready lists the vertices whose dependencies have all finished but
+	// which have neither started nor been skipped, in start order
+	// (readyOrder).
 	ready   []string
 	running int
 	done    chan outcome
@@ -132,6 +134,7 @@ func (w *walker) run() {
 			w.ready = append(w.ready, v)
 		}
 	}
+	slices.SortFunc(w.ready, w.readyOrder)
 	for {
 		w.dispatch()
 		if w.running == 0 {
@@ -151,8 +154,17 @@ func (w *walker) run() {
 	}
 }
 
+// readyOrder orders ready vertices: higher priority first, then by name.
+func (w *walker) readyOrder(a, b string) int {
+	if pa, pb := w.g.priority[a], w.g.priority[b]; pa != pb {
+		return cmp.Compare(pb, pa)
+	}
+	return strings.Compare(a, b)
+}
+
 // dispatch skips every ready vertex that must not run and starts ready
-// vertices, smallest name first, while a slot is free. Skipping a vertex may
+// vertices, highest priority (then smallest name) first, while a slot is
+// free. Skipping a vertex may
 // make others ready, so it loops until nothing more can happen.
 func (w *walker) dispatch() {
 	for i := 0; i < len(w.ready); {
@@ -215,7 +227,7 @@ func (w *walker) finish(v string) {
 	for d := range w.g.dependents[v] {
 		w.waiting[d]--
 		if w.waiting[d] == 0 {
-			i, _ := slices.BinarySearch(w.ready, d)
+			i, _ := slices.BinarySearchFunc(w.ready, d, w.readyOrder)
 			w.ready = slices.Insert(w.ready, i, d)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -358,5 +359,30 @@ func TestWalkInvalidGraph(t *testing.T) {
 	}
 	if len(res.Done) != 0 {
 		t.Errorf("Done = %q, want none", res.Done)
+	}
+}
+
+// With one slot, ready vertices start highest priority first, then by
+// name, including vertices that become ready later.
+func TestWalkPriorityOrder(t *testing.T) {
+	g := New()
+	g.Connect("big.load", "big.unload")
+	g.Connect("small.load", "small.unload")
+	g.Add("a.unload")
+	g.SetPriority("big.unload", 100)
+	g.SetPriority("big.load", 100)
+	g.SetPriority("small.unload", 5)
+	g.SetPriority("small.load", 5)
+	var order []string
+	res := g.Walk(context.Background(), 1, func(_ context.Context, name string) error {
+		order = append(order, name)
+		return nil
+	})
+	if err := res.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"big.unload", "big.load", "small.unload", "small.load", "a.unload"}
+	if !slices.Equal(order, want) {
+		t.Fatalf("start order = %v, want %v", order, want)
 	}
 }
