@@ -32,11 +32,16 @@ func (e *BodySizeError) Error() string {
 // prepareBody returns the body to hand the SDK for an upload of size bytes
 // from r, and the per-call options it needs.
 //
-// A seekable r is checked for length up front and given to the SDK as is:
-// the SDK can then hash it for the signature (over plain HTTP) and rewind
-// it to retry a failed attempt. Any other r is wrapped in a sizedBody and
-// sent with an UNSIGNED-PAYLOAD signature, since hashing it first would
-// mean buffering it whole; the SDK's own retries are turned off for that
+// Every body is signed as UNSIGNED-PAYLOAD, as the SDK already does over
+// HTTPS. Over plain HTTP the SDK would otherwise read a seekable body once
+// to hash it with SHA-256 before sending it, and the server would hash it
+// again to check: for the copy engine's part buffers that was an eighth
+// of the CPU a copy took, for a check the engine's own CRC-64 already
+// makes where the destination reports one.
+//
+// A seekable r is checked for length up front and given to the SDK as is,
+// so the SDK can rewind it to retry a failed attempt. Any other r is
+// wrapped in a sizedBody; the SDK's own retries are turned off for that
 // call because it could not rewind the body, and the caller (the copy
 // engine) retries with a fresh reader instead.
 func prepareBody(r io.Reader, size int64) (io.Reader, []func(*s3.Options), error) {
@@ -49,7 +54,7 @@ func prepareBody(r io.Reader, size int64) (io.Reader, []func(*s3.Options), error
 			if left != size {
 				return nil, nil, &BodySizeError{Got: left, Want: size, Longer: left > size}
 			}
-			return rs, nil, nil
+			return rs, []func(*s3.Options){unsignedPayload}, nil
 		}
 		// A Seek that fails (a pipe behind an *os.File) means the body
 		// is a stream after all.
@@ -64,10 +69,17 @@ func prepareBody(r io.Reader, size int64) (io.Reader, []func(*s3.Options), error
 	return &sizedBody{r: r, size: size}, []func(*s3.Options){streamingUpload}, nil
 }
 
+// unsignedPayload is the per-call option for a body that can be read
+// again: sign it as UNSIGNED-PAYLOAD rather than reading it once more
+// to hash it.
+func unsignedPayload(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+}
+
 // streamingUpload is the per-call option for a body that cannot be read
 // twice: sign it as UNSIGNED-PAYLOAD and make a single attempt.
 func streamingUpload(o *s3.Options) {
-	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+	unsignedPayload(o)
 	o.RetryMaxAttempts = 1
 }
 

@@ -16,13 +16,15 @@
 // # Uploads
 //
 // Put and UploadPart stream their bodies: nothing is buffered beyond the
-// HTTP client's own buffers. A SigV4 signature normally covers a SHA-256
-// of the body, which needs the body twice, so for a reader that cannot
-// seek the payload is sent as UNSIGNED-PAYLOAD. Over HTTPS, which is how
-// AWS is reached, TLS protects the bytes in transit and the SDK adds a
-// trailing CRC32 checksum that S3 verifies. A reader that can seek (the
-// copy engine's in-memory part buffers) keeps the SDK's normal handling,
-// including its own retries, which need to rewind the body.
+// HTTP client's own buffers. A SigV4 signature can cover a SHA-256 of the
+// body, which needs the body twice and costs a hash on both ends, so
+// every body is sent as UNSIGNED-PAYLOAD, which is what the SDK does over
+// HTTPS anyway. Over HTTPS, which is how AWS is reached, TLS protects the
+// bytes in transit and the SDK adds a trailing CRC32 checksum that S3
+// verifies; over plain HTTP to an S3-compatible server only TCP's own
+// checksum does. A reader that can seek (the copy engine's in-memory part
+// buffers) keeps the SDK's own retries, which need to rewind the body; a
+// reader that cannot is sent once and retried by the caller.
 //
 // With an endpoint override the SDK's request checksums are only sent
 // when an operation requires them: many S3-compatible servers reject the

@@ -20,11 +20,33 @@ var ecmaTable = crc64.MakeTable(crc64.ECMA)
 // "crc64ecma:<unsigned decimal>", the form provider.Object.Checksum uses
 // and OSS reports. Errors are r's.
 func Checksum(r io.Reader) (string, error) {
-	h := crc64.New(ecmaTable)
-	if _, err := io.Copy(h, r); err != nil {
+	var w crcWriter
+	if _, err := io.Copy(&w, r); err != nil {
 		return "", err
 	}
-	return formatCRC(h.Sum64()), nil
+	return formatCRC(w.crc), nil
+}
+
+// crcReader hashes what is read through it into a CRC-64/ECMA.
+type crcReader struct {
+	r   io.Reader
+	crc uint64
+}
+
+// Read implements io.Reader.
+func (c *crcReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.crc = updateCRC(c.crc, p[:n])
+	return n, err
+}
+
+// crcWriter hashes what is written to it into a CRC-64/ECMA.
+type crcWriter struct{ crc uint64 }
+
+// Write implements io.Writer; it never fails.
+func (w *crcWriter) Write(p []byte) (int, error) {
+	w.crc = updateCRC(w.crc, p)
+	return len(p), nil
 }
 
 // formatCRC renders a CRC-64/ECMA value as an Object checksum.
@@ -164,7 +186,7 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 		p = p[:rest]
 	}
 	n, err := h.r.Read(p)
-	h.crc = crc64.Update(h.crc, ecmaTable, p[:n])
+	h.crc = updateCRC(h.crc, p[:n])
 	h.n += int64(n)
 	switch {
 	case h.n > h.want:

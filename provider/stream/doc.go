@@ -20,7 +20,10 @@
 // hashed in parallel) and compares it with the checksum the destination
 // reports. OSS reports exactly this CRC for every upload, so a copy to OSS
 // is verified end to end without reading anything back. S3 checksums use
-// other algorithms and are not compared.
+// other algorithms and are not compared. On amd64 the CRC folds 64 bytes
+// at a time with the carry-less multiply instruction, about seven times
+// faster than hash/crc64's tables, which were the largest CPU cost of a
+// copy.
 //
 // Failures are retried with exponential backoff and jitter, per object for
 // streamed objects and per part for multipart ones. An object whose stored

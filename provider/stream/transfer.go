@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"hash/crc64"
 	"io"
 	"sync"
 	"time"
@@ -178,16 +177,19 @@ func (r *copyRun) part(ctx context.Context, up provider.MultipartUpload, t trans
 		}
 		defer rc.Close()
 		lr := &limitedReader{ctx: ctx, r: rc, bucket: r.bucket, sent: sent}
-		if _, err := io.ReadFull(lr, buf); err != nil {
+		// Hash each read as it lands, while the bytes are still in the
+		// CPU's cache, rather than the whole part again afterwards.
+		cr := &crcReader{r: lr}
+		if _, err := io.ReadFull(cr, buf); err != nil {
 			sent.add(-lr.n)
 			return err
 		}
+		crcs[i] = cr.crc
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("read part %d (bytes %d-%d): %w", i+1, off, off+n-1, err)
 	}
-	crcs[i] = crc64.Update(0, ecmaTable, buf)
 
 	err = r.c.opts.retry(ctx, func() error {
 		return up.UploadPart(ctx, i+1, bytes.NewReader(buf), n)
