@@ -40,3 +40,21 @@ type MultipartUpload interface {
 	// error.
 	Abort(ctx context.Context) error
 }
+
+// ServerCopier is a Bucket that can copy an object from another bucket
+// of the same store without the bytes passing through ferry, as an object
+// store's server-side copy does. A Copier discovers it with a type
+// assertion and tries it before streaming.
+//
+// The local bucket implements it with a hard link between two folders of
+// one file system (objects are never changed in place, only replaced, so
+// the two names cannot diverge).
+type ServerCopier interface {
+	Bucket
+	// CopyFrom copies srcKey of src to dstKey of this bucket and returns
+	// the stored object and the CRC-64/ECMA of the source's bytes. ok is
+	// false, with nothing written, when this bucket cannot copy from src
+	// that way (another store, another file system); the caller then
+	// streams the object. An error means the copy failed.
+	CopyFrom(ctx context.Context, src Bucket, srcKey, dstKey string) (obj Object, crc uint64, ok bool, err error)
+}

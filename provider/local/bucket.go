@@ -2,6 +2,8 @@ package local
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc64"
@@ -200,6 +202,53 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, size int64) (
 	done = true
 	return provider.Object{Key: key, Size: n, Checksum: "crc64ecma:" + strconv.FormatUint(h.Sum64(), 10)}, nil
 }
+
+// CopyFrom copies an object of another local bucket on the same file
+// system by a hard link, published under dstKey by rename like Put. The
+// CRC is read from the source file. It reports ok=false (nothing written)
+// for other buckets and when the file system refuses the link (another
+// device, no hard links).
+func (b *Bucket) CopyFrom(ctx context.Context, src provider.Bucket, srcKey, dstKey string) (provider.Object, uint64, bool, error) {
+	sb, isLocal := src.(*Bucket)
+	if !isLocal {
+		return provider.Object{}, 0, false, nil
+	}
+	f, err := os.Open(sb.Path(srcKey))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = provider.ErrNotFound
+		}
+		return provider.Object{}, 0, false, fmt.Errorf("copy %s: %w", sb.URL(srcKey), err)
+	}
+	defer f.Close()
+	h := crc64.New(crcTable)
+	n, err := io.Copy(h, ctxReader{ctx: ctx, r: f})
+	if err != nil {
+		return provider.Object{}, 0, false, fmt.Errorf("copy %s: %w", sb.URL(srcKey), err)
+	}
+	dst := b.Path(dstKey)
+	uploads := filepath.Join(b.Root(), uploadsDir)
+	for _, d := range []string{filepath.Dir(dst), uploads} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return provider.Object{}, 0, false, fmt.Errorf("put %s: %w", b.URL(dstKey), err)
+		}
+	}
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := filepath.Join(uploads, "."+filepath.Base(dst)+tempMarker+hex.EncodeToString(rnd[:]))
+	if err := os.Link(f.Name(), tmp); err != nil {
+		// Another device, or a file system without hard links: stream.
+		return provider.Object{}, 0, false, nil
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return provider.Object{}, 0, false, fmt.Errorf("put %s: %w", b.URL(dstKey), err)
+	}
+	crc := h.Sum64()
+	return provider.Object{Key: dstKey, Size: n, Checksum: "crc64ecma:" + strconv.FormatUint(crc, 10)}, crc, true, nil
+}
+
+var _ provider.ServerCopier = (*Bucket)(nil)
 
 // ctxReader stops a copy when its context is cancelled.
 type ctxReader struct {

@@ -233,8 +233,9 @@ func (r *copyRun) one(ctx context.Context, t transfer) (provider.Object, error) 
 	return obj, nil
 }
 
-// attempt copies t once, in parts when it is large and the destination
-// can take parts, and compares the CRC of the bytes sent with the stored
+// attempt copies t once — server-side when the destination can copy from
+// the source's store, else in parts when it is large and the destination
+// can take parts, else in one stream — and compares the CRC of the bytes sent with the stored
 // object's checksum.
 func (r *copyRun) attempt(ctx context.Context, t transfer, sent *tally) (provider.Object, error) {
 	var (
@@ -242,6 +243,22 @@ func (r *copyRun) attempt(ctx context.Context, t transfer, sent *tally) (provide
 		crc uint64
 		err error
 	)
+	if sc, ok := r.req.Dst.(provider.ServerCopier); ok {
+		o, crc, copied, err := sc.CopyFrom(ctx, r.req.Src, t.src.Key, t.dstKey)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		if copied {
+			if o.Size != t.src.Size {
+				// The source changed since it was listed: do not keep
+				// other bytes than the listing promised.
+				r.cleanup(ctx, t.dstKey)
+				return provider.Object{}, fmt.Errorf("copy %s: source has %d bytes, listed with %d", r.req.Src.URL(t.src.Key), o.Size, t.src.Size)
+			}
+			sent.add(o.Size)
+			return r.check(ctx, t, o, crc)
+		}
+	}
 	mb, ok := r.req.Dst.(provider.MultipartBucket)
 	if ok && t.src.Size > 0 && t.src.Size >= r.c.opts.MultipartThreshold {
 		obj, crc, err = r.multipart(ctx, mb, t, sent)
