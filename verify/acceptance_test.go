@@ -24,16 +24,18 @@ func TestAcceptance(t *testing.T) {
 	row := func(i int) []*string { return fixtureRows[i].canon }
 	s := func(v string) *string { return &v }
 	tests := []struct {
-		name    string
-		level   Level
-		mutate  []string
-		want    []string
+		name   string
+		level  Level
+		mutate []string
+		want   []string
+		// buckets are the rows whose fingerprint buckets differ.
+		buckets [][]*string
 		samples []Sample
 	}{{
-		name:   "one row changed",
-		level:  LevelFingerprint,
-		mutate: []string{"UPDATE dst SET name = 'delte' WHERE id = 8"},
-		want:   bucketChecks(row(7), with(row(7), colName, "delte")),
+		name:    "one row changed",
+		level:   LevelFingerprint,
+		mutate:  []string{"UPDATE dst SET name = 'delte' WHERE id = 8"},
+		buckets: [][]*string{row(7), with(row(7), colName, "delte")},
 		samples: []Sample{{Key: []string{"8"},
 			Source:  s("8 | 8 | 5.55 | 2011-11-11 | delta | KL | true | -7.25000000000e0 | 2011-11-11 11:11:11.000000"),
 			Target:  s("8 | 8 | 5.55 | 2011-11-11 | delte | KL | true | -7.25000000000e0 | 2011-11-11 11:11:11.000000"),
@@ -44,15 +46,16 @@ func TestAcceptance(t *testing.T) {
 		mutate: []string{"DELETE FROM dst WHERE id = 7"},
 		want:   []string{"count"},
 	}, {
-		name:   "one row missing, sampled",
-		level:  LevelFingerprint,
-		mutate: []string{"DELETE FROM dst WHERE id = 7"},
-		want: append(bucketChecks(row(6)), "count",
+		name:    "one row missing, sampled",
+		level:   LevelFingerprint,
+		mutate:  []string{"DELETE FROM dst WHERE id = 7"},
+		buckets: [][]*string{row(6)},
+		want: []string{"count",
 			"aggregates:id:count", "aggregates:id:sum", "aggregates:big:count", "aggregates:big:sum",
 			"aggregates:price:count", "aggregates:price:sum", "aggregates:day:count",
 			"aggregates:name:count", "aggregates:name:length_sum", "aggregates:name:max", "aggregates:code:count", "aggregates:code:length_sum",
 			"aggregates:flag:count", "aggregates:ratio:count", "aggregates:ratio:max", "aggregates:ratio:sum",
-			"aggregates:ts:count"),
+			"aggregates:ts:count"},
 		samples: []Sample{{Key: []string{"7"},
 			Source: s("7 | 7 | 3.33 | 2010-10-10 | zulu | IJ | false | 1.00000000000e20 | 2010-10-10 10:10:10.500000")}},
 	}, {
@@ -71,10 +74,10 @@ func TestAcceptance(t *testing.T) {
 		mutate: []string{"UPDATE dst SET ts = ts + INTERVAL 1 MICROSECOND WHERE id = 1"},
 		want:   []string{"aggregates:ts:max"},
 	}, {
-		name:   "timestamp off by 1 µs, inside the range",
-		level:  LevelFingerprint,
-		mutate: []string{"UPDATE dst SET ts = ts + INTERVAL 1 MICROSECOND WHERE id = 8"},
-		want:   bucketChecks(row(7), with(row(7), colTS, "2011-11-11 11:11:11.000001")),
+		name:    "timestamp off by 1 µs, inside the range",
+		level:   LevelFingerprint,
+		mutate:  []string{"UPDATE dst SET ts = ts + INTERVAL 1 MICROSECOND WHERE id = 8"},
+		buckets: [][]*string{row(7), with(row(7), colTS, "2011-11-11 11:11:11.000001")},
 		samples: []Sample{{Key: []string{"8"},
 			Source:  s("8 | 8 | 5.55 | 2011-11-11 | delta | KL | true | -7.25000000000e0 | 2011-11-11 11:11:11.000000"),
 			Target:  s("8 | 8 | 5.55 | 2011-11-11 | delta | KL | true | -7.25000000000e0 | 2011-11-11 11:11:11.000001"),
@@ -90,29 +93,27 @@ func TestAcceptance(t *testing.T) {
 		mutate: []string{"UPDATE dst SET code = code || ' ' WHERE id = 8"},
 		want:   nil,
 	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			db := newFixture(t)
-			exec(t, db, tt.mutate...)
-			q := duckQuerier{db}
-			check := fixtureCheck(tt.level)
-			check.Key = []string{"id"}
-			r, err := Run(context.Background(), q, q, check, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := append([]string(nil), tt.want...)
-			sort.Strings(want)
-			if diff := cmp.Diff(want, failing(r)); diff != "" {
-				t.Errorf("failing checks (-want +got):\n%s", diff)
-			}
-			if r.Passed != (len(want) == 0) {
-				t.Errorf("Passed = %v with %d failures", r.Passed, len(want))
-			}
-			if diff := cmp.Diff(tt.samples, r.Samples); diff != "" {
-				t.Errorf("samples (-want +got):\n%s\nnote: %s", diff, r.SampleNote)
-			}
-		})
+	for _, h := range rowHashes {
+		for _, tt := range tests {
+			t.Run(h.name(newDuckDB())+"/"+tt.name, func(t *testing.T) {
+				db := newFixture(t)
+				exec(t, db, tt.mutate...)
+				check := fixtureCheck(tt.level)
+				check.Key = []string{"id"}
+				r := runHash(t, h, duckQuerier{db}, check, nil)
+				want := append(append([]string(nil), tt.want...), bucketChecks(t, h, tt.buckets...)...)
+				sort.Strings(want)
+				if diff := cmp.Diff(want, failing(r)); diff != "" {
+					t.Errorf("failing checks (-want +got):\n%s", diff)
+				}
+				if r.Passed != (len(want) == 0) {
+					t.Errorf("Passed = %v with %d failures", r.Passed, len(want))
+				}
+				if diff := cmp.Diff(tt.samples, r.Samples); diff != "" {
+					t.Errorf("samples (-want +got):\n%s\nnote: %s", diff, r.SampleNote)
+				}
+			})
+		}
 	}
 }
 

@@ -3,15 +3,15 @@ package verify
 import (
 	"fmt"
 	"math/big"
-	"strconv"
 
 	"github.com/ferry-dev/ferry/provider"
 )
 
-// This file holds the content checks: per-column aggregates and the
-// bucketed row fingerprint. Both compare canonical text computed in the
-// engines; the only numeric comparison is the relative tolerance for float
-// minima and maxima, done on exact rationals.
+// This file holds the aggregates check and the comparisons the content
+// checks share (fingerprint.go holds the fingerprint). Both compare
+// canonical text computed in the engines; the only numeric comparison is
+// the relative tolerance for float minima and maxima, done on exact
+// rationals.
 
 // aggregates runs one statement per side computing every measure of every
 // column, and records one check per measure.
@@ -20,14 +20,14 @@ func (r *runner) aggregates() error {
 	if len(ms) == 0 {
 		return nil
 	}
-	srcExprs := make([]string, len(ms))
-	dstExprs := make([]string, len(ms))
+	srcAggs := make([]aggregate, len(ms))
+	dstAggs := make([]aggregate, len(ms))
 	for i, m := range ms {
-		srcExprs[i], dstExprs[i] = m.src, m.dst
+		srcAggs[i], dstAggs[i] = m.src, m.dst
 	}
 	s, t, err := r.both(
-		aggregateSQL(r.sd, r.check.SourceTable, r.check.Where, srcExprs),
-		aggregateSQL(r.td, r.check.TargetTable, "", dstExprs))
+		aggregateSQL(r.sd, r.check.SourceTable, r.check.Where, srcAggs),
+		aggregateSQL(r.td, r.check.TargetTable, "", dstAggs))
 	if err != nil {
 		return err
 	}
@@ -54,88 +54,6 @@ func (r *runner) aggregates() error {
 		r.add(c)
 	}
 	return nil
-}
-
-// bucketDigest is one fingerprint bucket: "rows sum1 sum2".
-type bucketDigest map[int]string
-
-// emptyBucket is the digest of a bucket without rows.
-const emptyBucket = "0 0 0"
-
-// fingerprint runs one statement per side and records one check per bucket.
-func (r *runner) fingerprint() error {
-	var srcCols, dstCols []string
-	var types []ColumnType
-	for _, c := range r.check.Columns {
-		srcCols = append(srcCols, c.Source)
-		dstCols = append(dstCols, c.Target)
-		types = append(types, c.Type)
-	}
-	if len(types) == 0 {
-		return nil
-	}
-	s, t, err := r.both(
-		fingerprintSQL(r.sd, r.check.SourceTable, r.check.Where, srcCols, types),
-		fingerprintSQL(r.td, r.check.TargetTable, "", dstCols, types))
-	if err != nil {
-		return err
-	}
-	sb, err := digests(s)
-	if err != nil {
-		return fmt.Errorf("verify %s: source fingerprint: %w", r.check.TargetTable, err)
-	}
-	tb, err := digests(t)
-	if err != nil {
-		return fmt.Errorf("verify %s: target fingerprint: %w", r.check.TargetTable, err)
-	}
-	var differ []int
-	for b := 0; b < fingerprintBuckets; b++ {
-		c := CheckResult{
-			Name:   fmt.Sprintf("fingerprint:bucket %d", b),
-			Source: sb.get(b), Target: tb.get(b),
-		}
-		c.Passed = c.Source == c.Target
-		if !c.Passed {
-			c.Detail = "rows or row hashes differ (digest: rows, sum of hash bits 1-60, sum of bits 61-120)"
-			differ = append(differ, b)
-		}
-		r.add(c)
-	}
-	if len(differ) > 0 && len(r.check.Key) > 0 {
-		r.samples(differ)
-	}
-	return nil
-}
-
-func (d bucketDigest) get(b int) string {
-	if v, ok := d[b]; ok {
-		return v
-	}
-	return emptyBucket
-}
-
-// digests reads a fingerprint result: bucket, rows, sum1, sum2.
-func digests(res *provider.Result) (bucketDigest, error) {
-	out := bucketDigest{}
-	for _, row := range res.Rows {
-		if len(row) != 4 {
-			return nil, fmt.Errorf("want 4 values per row, got %d", len(row))
-		}
-		for _, v := range row {
-			if v == nil {
-				return nil, fmt.Errorf("unexpected NULL")
-			}
-		}
-		b, err := strconv.Atoi(*row[0])
-		if err != nil || b < 0 || b >= fingerprintBuckets {
-			return nil, fmt.Errorf("bad bucket %q", *row[0])
-		}
-		if _, dup := out[b]; dup {
-			return nil, fmt.Errorf("bucket %d twice", b)
-		}
-		out[b] = *row[1] + " " + *row[2] + " " + *row[3]
-	}
-	return out, nil
 }
 
 // show renders a value for a report: its text, or NULL.

@@ -268,11 +268,15 @@ func TestCanonicalAcrossEngines(t *testing.T) {
 		}
 		rows = append(rows, row)
 	}
-	spec := goDigests(rows)
+	types := []ColumnType{FamilyOf("INT")}
+	for _, col := range crossColumns {
+		types = append(types, FamilyOf(col.target))
+	}
+	spec := specDigests(t, md5Hash, rows, types)
 	for b := 0; b < fingerprintBuckets; b++ {
 		want, ok := spec[b]
 		if !ok {
-			want = emptyBucket
+			want = md5Hash.emptyDigest()
 		}
 		if got := values(fromRedshift)[fmt.Sprintf("fingerprint:bucket %d", b)]; got != want+" | "+want {
 			t.Errorf("bucket %d: engines %q, spec %q", b, got, want)

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,9 +172,9 @@ func newFixture(t *testing.T) *sql.DB {
 	return db
 }
 
-// rowHash computes, in Go and from the documented canonical text alone,
+// specMD5 computes, in Go and from the documented canonical text alone,
 // the MD5 the engines compute for a row.
-func rowHash(canon []*string) string {
+func specMD5(canon []*string) string {
 	parts := make([]string, len(canon))
 	for i, v := range canon {
 		if v == nil {
@@ -186,35 +187,105 @@ func rowHash(canon []*string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// bucketOf is the fingerprint bucket of a row.
-func bucketOf(canon []*string) int {
-	b, _ := strconv.ParseInt(rowHash(canon)[31:], 16, 64)
+// specDB is an in-memory DuckDB that computes the native row hash of
+// literal values; hash() needs no table, so one database serves every
+// test.
+var specDB = sync.OnceValues(func() (*sql.DB, error) { return sql.Open("duckdb", "") })
+
+// specNative computes the duckdb row hash from its definition and the
+// documented canonical text alone: DuckDB's hash() of each canonical text
+// cast to its family's DuckDB type, then of the bitmasks of the NULL
+// columns, 62 columns per mask.
+func specNative(t testing.TB, canon []*string, types []ColumnType) *big.Int {
+	t.Helper()
+	typeOf := map[Family]string{Integer: "BIGINT", Float: "DOUBLE", Bool: "BOOLEAN", String: "VARCHAR",
+		Char: "VARCHAR", Date: "DATE", Timestamp: "TIMESTAMP", Other: "VARCHAR"}
+	var args []string
+	var mask int64
+	for i, v := range canon {
+		typ := typeOf[types[i].Family]
+		if types[i].Family == Decimal {
+			typ = fmt.Sprintf("DECIMAL(38,%d)", types[i].Scale)
+		}
+		switch {
+		case v == nil:
+			args = append(args, "CAST(NULL AS "+typ+")")
+			mask |= 1 << (i % 62)
+		case types[i].Family == Binary:
+			args = append(args, "from_hex('"+*v+"')")
+		default:
+			args = append(args, fmt.Sprintf("CAST('%s' AS %s)", strings.ReplaceAll(*v, "'", "''"), typ))
+		}
+		if i%62 == 61 || i == len(canon)-1 {
+			args = append(args, fmt.Sprint(mask))
+			mask = 0
+		}
+	}
+	db, err := specDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h string
+	q := "SELECT CAST(hash(" + strings.Join(args, ", ") + ") AS VARCHAR)"
+	if err := db.QueryRow(q).Scan(&h); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	n, ok := new(big.Int).SetString(h, 10)
+	if !ok {
+		t.Fatalf("hash %q", h)
+	}
+	return n
+}
+
+// specBucket is the fingerprint bucket of a row under hash h.
+func specBucket(t testing.TB, h rowHash, canon []*string, types []ColumnType) int {
+	if h == nativeHash {
+		return int(new(big.Int).Mod(specNative(t, canon, types), big.NewInt(fingerprintBuckets)).Int64())
+	}
+	b, _ := strconv.ParseInt(specMD5(canon)[31:], 16, 64)
 	return int(b)
 }
 
-// goDigests computes every bucket's digest in Go.
-func goDigests(rows [][]*string) map[int]string {
+// specDigests computes every bucket's digest under hash h from the
+// documented definitions.
+func specDigests(t testing.TB, h rowHash, rows [][]*string, types []ColumnType) map[int]string {
 	type acc struct {
-		n          int
-		sum1, sum2 big.Int
+		n    int
+		sums [2]big.Int
 	}
 	accs := map[int]*acc{}
 	for _, r := range rows {
-		h := rowHash(r)
-		b := bucketOf(r)
+		b := specBucket(t, h, r, types)
 		if accs[b] == nil {
 			accs[b] = &acc{}
 		}
 		a := accs[b]
 		a.n++
-		l1, _ := new(big.Int).SetString(h[0:15], 16)
-		l2, _ := new(big.Int).SetString(h[15:30], 16)
-		a.sum1.Add(&a.sum1, l1)
-		a.sum2.Add(&a.sum2, l2)
+		if h == nativeHash {
+			a.sums[0].Add(&a.sums[0], specNative(t, r, types))
+			continue
+		}
+		m := specMD5(r)
+		l1, _ := new(big.Int).SetString(m[0:15], 16)
+		l2, _ := new(big.Int).SetString(m[15:30], 16)
+		a.sums[0].Add(&a.sums[0], l1)
+		a.sums[1].Add(&a.sums[1], l2)
 	}
 	out := map[int]string{}
 	for b, a := range accs {
-		out[b] = fmt.Sprintf("%d %s %s", a.n, a.sum1.String(), a.sum2.String())
+		out[b] = fmt.Sprintf("%d %s", a.n, a.sums[0].String())
+		if h == md5Hash {
+			out[b] += " " + a.sums[1].String()
+		}
+	}
+	return out
+}
+
+// fixtureTypes are the fixture's column types, in column order.
+func fixtureTypes() []ColumnType {
+	out := make([]ColumnType, len(fixtureColumns))
+	for i, c := range fixtureColumns {
+		out[i] = c.Type
 	}
 	return out
 }

@@ -26,7 +26,8 @@ var goldenColumns = []ColumnPair{
 }
 
 // goldenSQL renders every statement one side of a fingerprint-level check
-// runs, in order.
+// runs, in order, with the MD5 fingerprint, then the native one when the
+// dialect has it.
 func goldenSQL(d Dialect, table, where string, source bool) string {
 	var cols []string
 	var types []ColumnType
@@ -38,17 +39,18 @@ func goldenSQL(d Dialect, table, where string, source bool) string {
 		}
 		types = append(types, c.Type)
 	}
-	var exprs []string
+	var aggs []aggregate
 	for i, c := range cols {
-		for _, a := range columnMeasures(d, d.QuoteIdent(c), types[i]) {
-			exprs = append(exprs, a.expr)
-		}
+		aggs = append(aggs, columnMeasures(d, d.QuoteIdent(c), types[i])...)
 	}
 	stmts := []string{
 		countSQL(d, table, where),
 		probeSQL(d, table, cols),
-		aggregateSQL(d, table, where, exprs),
-		fingerprintSQL(d, table, where, cols, types),
+		aggregateSQL(d, table, where, aggs),
+		fingerprintSQL(d, md5Hash, table, where, cols, types),
+	}
+	if _, ok := d.(nativeRowHasher); ok {
+		stmts = append(stmts, fingerprintSQL(d, nativeHash, table, where, cols, types))
 	}
 	return "-- " + d.Name() + "\n" + strings.Join(stmts, ";\n\n") + ";\n"
 }

@@ -51,6 +51,12 @@ type Report struct {
 	Level string `json:"level"`
 	// Passed is true when no check that ran found a mismatch.
 	Passed bool `json:"passed"`
+	// Fingerprint names the row hash the fingerprint level used: "md5",
+	// the MD5 of each row's canonical text, which any two engines agree
+	// on, or "<engine> hash" ("duckdb hash"), that engine's own hash of
+	// each row's typed values, used when both sides are the same engine.
+	// Empty when no fingerprint ran.
+	Fingerprint string `json:"fingerprint,omitempty"`
 	// SourceChanged is true when the source no longer holds the rows it
 	// held at unload while the target matches the unload. That is drift,
 	// not a mismatch: Passed stays true, and the content checks, which
@@ -118,7 +124,7 @@ const maxSummaryFailures = 5
 
 // Summary renders the report as one line, for logs and the CLI:
 //
-//	lineitem: passed (count 60175 = 60175 = 60175; 61 aggregates over 16 columns; 16 fingerprint buckets; 1 query)
+//	lineitem: passed (count 60175 = 60175 = 60175; 61 aggregates over 16 columns; 16 fingerprint buckets (md5); 1 query)
 //	lineitem: FAILED: count source 100 manifest 100 target 99; l_tax sum 1.00 ≠ 1.01
 func (r *Report) Summary() string {
 	if !r.Passed {
@@ -167,7 +173,11 @@ func (r *Report) Summary() string {
 		parts = append(parts, fmt.Sprintf("%d aggregates over %s", aggs, plural(len(cols), "column")))
 	}
 	if buckets > 0 {
-		parts = append(parts, fmt.Sprintf("%d fingerprint buckets", buckets))
+		fp := fmt.Sprintf("%d fingerprint buckets", buckets)
+		if r.Fingerprint != "" {
+			fp += " (" + r.Fingerprint + ")"
+		}
+		parts = append(parts, fp)
 	}
 	if queries > 0 {
 		parts = append(parts, plural(queries, "query"))

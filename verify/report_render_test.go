@@ -14,20 +14,21 @@ import (
 )
 
 // renderFixture is a failed report with samples, a passed report, and a
-// report of a source that changed since the unload, all run on DuckDB.
+// report of a source that changed since the unload, all run on DuckDB
+// with the MD5 fingerprint that a migration between two engines uses.
 func renderFixture(t *testing.T) (failed, passed, drifted *Report) {
 	t.Helper()
 	ctx := context.Background()
 	db := newFixture(t)
 	q := duckQuerier{db}
 	var err error
-	if passed, err = Run(ctx, q, q, fixtureCheck(LevelFingerprint), nil); err != nil {
+	if passed, err = run(ctx, q, q, fixtureCheck(LevelFingerprint), nil, true); err != nil {
 		t.Fatal(err)
 	}
 	exec(t, db, "UPDATE dst SET price = 5.56, name = 'del|ta' WHERE id = 8", "DELETE FROM dst WHERE id = 7")
 	check := fixtureCheck(LevelFingerprint)
 	check.Key = []string{"id"}
-	if failed, err = Run(ctx, q, q, check, nil); err != nil {
+	if failed, err = run(ctx, q, q, check, nil, true); err != nil {
 		t.Fatal(err)
 	}
 	if failed.Passed || len(failed.Samples) != 2 {
@@ -36,7 +37,7 @@ func renderFixture(t *testing.T) (failed, passed, drifted *Report) {
 	db2 := newFixture(t)
 	exec(t, db2, "INSERT INTO src SELECT * FROM src WHERE id = 8")
 	q2 := duckQuerier{db2}
-	if drifted, err = Run(ctx, q2, q2, fixtureCheck(LevelAggregates), nil); err != nil {
+	if drifted, err = run(ctx, q2, q2, fixtureCheck(LevelAggregates), nil, true); err != nil {
 		t.Fatal(err)
 	}
 	// Statements are not part of the renderings compared here.

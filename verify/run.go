@@ -62,7 +62,17 @@ type ColumnPair struct {
 // mismatch is reported in the Report, not as an error; an error means a
 // statement could not run (or a querier speaks an unknown dialect) and
 // nothing can be concluded.
+//
+// The fingerprint uses the engine's own row hash when both queriers speak
+// the same dialect and it has one, else MD5 (see doc.go and
+// Report.Fingerprint).
 func Run(ctx context.Context, src, dst provider.Querier, check TableCheck, queries []Query) (*Report, error) {
+	return run(ctx, src, dst, check, queries, false)
+}
+
+// run is Run; portable makes the fingerprint use MD5 even between two
+// queriers of the same engine, so that tests can run it on one engine.
+func run(ctx context.Context, src, dst provider.Querier, check TableCheck, queries []Query, portable bool) (*Report, error) {
 	sd, err := DialectFor(src.Dialect())
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
@@ -74,7 +84,7 @@ func Run(ctx context.Context, src, dst provider.Querier, check TableCheck, queri
 	if _, err := keyColumns(check); err != nil {
 		return nil, err
 	}
-	r := &runner{ctx: ctx, src: src, dst: dst, sd: sd, td: td, check: check,
+	r := &runner{ctx: ctx, src: src, dst: dst, sd: sd, td: td, check: check, hash: chooseRowHash(sd, td, portable),
 		report: &Report{Table: check.TargetTable, Level: check.Level.String(), Key: check.Key}}
 	if err := r.count(); err != nil {
 		return nil, err
@@ -116,7 +126,9 @@ type runner struct {
 	src, dst provider.Querier
 	sd, td   Dialect
 	check    TableCheck
-	report   *Report
+	// hash is the fingerprint's row hash, the same on both sides.
+	hash   rowHash
+	report *Report
 }
 
 // run executes one statement on one side and records it.

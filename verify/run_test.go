@@ -30,12 +30,31 @@ func failing(r *Report) []string {
 	return out
 }
 
-// bucketChecks names the fingerprint checks of the buckets holding rows.
-func bucketChecks(rows ...[]*string) []string {
+// rowHashes are both fingerprints; the tests of what a fingerprint catches
+// run each of them, DuckDB standing in for both sides.
+var rowHashes = []rowHash{md5Hash, nativeHash}
+
+// runHash is Run with the fingerprint's row hash h, also when both sides
+// are DuckDB.
+func runHash(t *testing.T, h rowHash, q duckQuerier, check TableCheck, queries []Query) *Report {
+	t.Helper()
+	r, err := run(context.Background(), q, q, check, queries, h == md5Hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := h.name(newDuckDB()); check.Level >= LevelFingerprint && !r.SourceChanged && r.Fingerprint != want {
+		t.Errorf("Report.Fingerprint = %q, want %q", r.Fingerprint, want)
+	}
+	return r
+}
+
+// bucketChecks names the fingerprint checks of the buckets holding the
+// fixture rows under hash h.
+func bucketChecks(t *testing.T, h rowHash, rows ...[]*string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range rows {
-		n := fmt.Sprintf("fingerprint:bucket %d", bucketOf(r))
+		n := fmt.Sprintf("fingerprint:bucket %d", specBucket(t, h, r, fixtureTypes()))
 		if !seen[n] {
 			seen[n] = true
 			out = append(out, n)
@@ -114,36 +133,40 @@ func TestRunAggregateValues(t *testing.T) {
 }
 
 // TestFingerprintMatchesSpec computes every bucket digest in Go from the
-// documented canonical text and compares it with what DuckDB computed:
-// the engine SQL and the written definition agree row for row.
+// documented canonical text (for the native hash, with DuckDB's hash() of
+// literals) and compares it with what DuckDB computed from the table: the
+// engine SQL and the written definition agree row for row.
 func TestFingerprintMatchesSpec(t *testing.T) {
 	q := duckQuerier{newFixture(t)}
-	r, err := Run(context.Background(), q, q, fixtureCheck(LevelFingerprint), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rows [][]*string
 	for _, fr := range fixtureRows {
 		rows = append(rows, fr.canon)
 	}
-	want := goDigests(rows)
-	seen := 0
-	for _, c := range r.Checks {
-		var b int
-		if _, err := fmt.Sscanf(c.Name, "fingerprint:bucket %d", &b); err != nil {
-			continue
-		}
-		seen++
-		w, ok := want[b]
-		if !ok {
-			w = emptyBucket
-		}
-		if c.Source != w {
-			t.Errorf("bucket %d: engine %q, spec %q", b, c.Source, w)
-		}
-	}
-	if seen != fingerprintBuckets {
-		t.Errorf("%d bucket checks, want %d", seen, fingerprintBuckets)
+	for _, h := range rowHashes {
+		t.Run(h.name(newDuckDB()), func(t *testing.T) {
+			r := runHash(t, h, q, fixtureCheck(LevelFingerprint), nil)
+			want := specDigests(t, h, rows, fixtureTypes())
+			seen, nonEmpty := 0, 0
+			for _, c := range r.Checks {
+				var b int
+				if _, err := fmt.Sscanf(c.Name, "fingerprint:bucket %d", &b); err != nil {
+					continue
+				}
+				seen++
+				w, ok := want[b]
+				if !ok {
+					w = h.emptyDigest()
+				} else {
+					nonEmpty++
+				}
+				if c.Source != w {
+					t.Errorf("bucket %d: engine %q, spec %q", b, c.Source, w)
+				}
+			}
+			if seen != fingerprintBuckets || nonEmpty < 3 {
+				t.Errorf("%d bucket checks (%d with rows), want %d", seen, nonEmpty, fingerprintBuckets)
+			}
+		})
 	}
 }
 
@@ -155,23 +178,25 @@ func TestRunCatchesDifferences(t *testing.T) {
 		level  Level
 		mutate []string
 		want   []string
+		// buckets are the rows whose fingerprint buckets differ.
+		buckets [][]*string
 	}{{
-		name:   "decimal off by one cent",
-		level:  LevelFingerprint,
-		mutate: []string{"UPDATE dst SET price = price + 0.01 WHERE id = 8"},
-		want: append([]string{"aggregates:price:sum"},
-			bucketChecks(row(7), with(row(7), priceCol, "5.56"))...),
+		name:    "decimal off by one cent",
+		level:   LevelFingerprint,
+		mutate:  []string{"UPDATE dst SET price = price + 0.01 WHERE id = 8"},
+		want:    []string{"aggregates:price:sum"},
+		buckets: [][]*string{row(7), with(row(7), priceCol, "5.56")},
 	}, {
-		name:   "string changed, same length, not an extreme",
-		level:  LevelFingerprint,
-		mutate: []string{"UPDATE dst SET name = 'delte' WHERE id = 8"},
-		want:   bucketChecks(row(7), with(row(7), nameCol, "delte")),
+		name:    "string changed, same length, not an extreme",
+		level:   LevelFingerprint,
+		mutate:  []string{"UPDATE dst SET name = 'delte' WHERE id = 8"},
+		buckets: [][]*string{row(7), with(row(7), nameCol, "delte")},
 	}, {
-		name:   "empty string became NULL",
-		level:  LevelFingerprint,
-		mutate: []string{"UPDATE dst SET name = NULL WHERE id = 6"},
-		want: append([]string{"aggregates:name:count"},
-			bucketChecks(row(5), with(row(5), nameCol, nil))...),
+		name:    "empty string became NULL",
+		level:   LevelFingerprint,
+		mutate:  []string{"UPDATE dst SET name = NULL WHERE id = 6"},
+		want:    []string{"aggregates:name:count"},
+		buckets: [][]*string{row(5), with(row(5), nameCol, nil)},
 	}, {
 		name:   "deleted row",
 		level:  LevelCount,
@@ -188,26 +213,24 @@ func TestRunCatchesDifferences(t *testing.T) {
 		level: LevelFingerprint,
 		mutate: []string{"DELETE FROM dst WHERE name = 'carla'",
 			"INSERT INTO dst SELECT * FROM dst WHERE name = 'carol'"},
-		want: bucketChecks(row(2), row(3)),
+		buckets: [][]*string{row(2), row(3)},
 	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			db := newFixture(t)
-			exec(t, db, tt.mutate...)
-			q := duckQuerier{db}
-			r, err := Run(context.Background(), q, q, fixtureCheck(tt.level), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := append([]string(nil), tt.want...)
-			sort.Strings(want)
-			if diff := cmp.Diff(want, failing(r)); diff != "" {
-				t.Errorf("failing checks (-want +got):\n%s", diff)
-			}
-			if r.Passed != (len(want) == 0) {
-				t.Errorf("Passed = %v with %d failures", r.Passed, len(want))
-			}
-		})
+	for _, h := range rowHashes {
+		for _, tt := range tests {
+			t.Run(h.name(newDuckDB())+"/"+tt.name, func(t *testing.T) {
+				db := newFixture(t)
+				exec(t, db, tt.mutate...)
+				r := runHash(t, h, duckQuerier{db}, fixtureCheck(tt.level), nil)
+				want := append(append([]string(nil), tt.want...), bucketChecks(t, h, tt.buckets...)...)
+				sort.Strings(want)
+				if diff := cmp.Diff(want, failing(r)); diff != "" {
+					t.Errorf("failing checks (-want +got):\n%s", diff)
+				}
+				if r.Passed != (len(want) == 0) {
+					t.Errorf("Passed = %v with %d failures", r.Passed, len(want))
+				}
+			})
+		}
 	}
 }
 
@@ -358,7 +381,7 @@ func TestSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "dst: passed (count 8 = 8 = 8; 32 aggregates over 9 columns; 16 fingerprint buckets; 1 query)"
+	want := "dst: passed (count 8 = 8 = 8; 32 aggregates over 9 columns; 16 fingerprint buckets (duckdb hash); 1 query)"
 	if got := r.Summary(); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -12,9 +12,10 @@ import (
 // key configured, two bounded statements run per side, each inside the
 // engine:
 //
-//  1. key and row hash of the rows in the differing buckets, in key order,
-//     at most sampleScanRows rows: the hashes are compared in Go and the
-//     keys whose rows differ become candidates;
+//  1. key and row hash (the fingerprint's, see rowHash) of the rows in
+//     the differing buckets, in key order, at most sampleScanRows rows:
+//     the hashes are compared in Go and the keys whose rows differ become
+//     candidates;
 //  2. key and canonical row text of the candidates only, so that a key
 //     that fell outside one side's window in step 1 is looked up rather
 //     than reported missing.
@@ -156,14 +157,17 @@ func (r *runner) sampleSQL(d Dialect, source bool, keys, buckets []int, cands []
 		outer = append(outer, fmt.Sprintf("s_k%d", i))
 		order = append(order, fmt.Sprintf("s_o%d", i))
 	}
-	value := d.MD5(rowText(d, cols, types))
+	value, shown := r.hash.rowExpr(d, cols, types), "s_value"
 	var cond string
 	if cands == nil {
 		nums := make([]string, len(buckets))
 		for i, b := range buckets {
 			nums[i] = fmt.Sprint(b)
 		}
-		cond = fmt.Sprintf("%s IN (%s)", d.HexToInt(d.Substr("s_value", 32, 1)), strings.Join(nums, ", "))
+		cond = fmt.Sprintf("%s IN (%s)", r.hash.bucketExpr(d, "s_value"), strings.Join(nums, ", "))
+		if t := r.hash.hashText(d, "s_value"); t != shown {
+			shown = t + " AS s_value"
+		}
 	} else {
 		value = rowText(d, cols, types)
 		var ors []string
@@ -181,8 +185,8 @@ func (r *runner) sampleSQL(d Dialect, source bool, keys, buckets []int, cands []
 		cond = strings.Join(ors, "\n   OR ")
 	}
 	inner = append(inner, value+" AS s_value")
-	return fmt.Sprintf("SELECT %s, s_value, %s\nFROM (\n  SELECT %s\n  %s\n) s_rows\nWHERE %s\nORDER BY %s\nLIMIT %d",
-		strings.Join(outer, ", "), strings.Join(order, ", "),
+	return fmt.Sprintf("SELECT %s, %s, %s\nFROM (\n  SELECT %s\n  %s\n) s_rows\nWHERE %s\nORDER BY %s\nLIMIT %d",
+		strings.Join(outer, ", "), shown, strings.Join(order, ", "),
 		strings.Join(inner, ", "), strings.ReplaceAll(from(d, table, where), "\n", "\n  "),
 		cond, strings.Join(order, ", "), sampleScanRows)
 }
