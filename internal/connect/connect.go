@@ -346,12 +346,20 @@ func (r *Registry) Close() error {
 		addrs = append(addrs, a)
 	}
 	sort.Strings(addrs)
-	var errs []error
-	for _, a := range addrs {
+	// Closed at once: a DuckDB file of thousands of tables takes a while
+	// to close, and each provider closes on its own.
+	errs := make([]error, len(addrs))
+	var wg sync.WaitGroup
+	for i, a := range addrs {
 		if c, ok := r.opened[a].(interface{ Close() error }); ok {
-			errs = append(errs, c.Close())
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = c.Close()
+			}()
 		}
 	}
+	wg.Wait()
 	r.opened = map[string]any{}
 	return errors.Join(errs...)
 }
