@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # verify-cost: the aggregates and fingerprint SQL of package verify on
-# lineitem at TPC-H scale 1 vs one full scan of the table.
+# lineitem at TPC-H scale 1 vs one full scan of the table (a statement
+# reading all 16 columns; the one-column scan is shown as context).
 # Usage: bench/verify-cost.sh [-runs 5]
 # Prepares its own target once (untimed): the scale-1 source seeded by
 # bench/e2e-local.sh (or seeded here) and one `ferry apply`.
