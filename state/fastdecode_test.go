@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,46 @@ func TestReadCompactsHandEditedOutput(t *testing.T) {
 	}
 	if got, want := string(f.Resources["a.b"].Output), `{"rows":2,"statements":["INSERT INTO t SELECT 1"]}`; got != want {
 		t.Fatalf("output = %s, want %s", got, want)
+	}
+}
+
+// Saving reuses the lines of unchanged resources, and still writes what
+// Marshal writes after any kind of change.
+func TestSaveReusesLinesAndMatchesMarshal(t *testing.T) {
+	fs := NewFilesystem(t.TempDir() + "/s.json")
+	f := bigFile(300)
+	check := func(step string) {
+		t.Helper()
+		if err := fs.Save(f); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(fs.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: saved bytes differ from Marshal", step)
+		}
+	}
+	check("first save")
+	r := f.Resources["migration.m.table.main.t000007.load"]
+	r.Status = StatusRunning
+	check("status")
+	r.Observed["rows"] = "99"
+	check("observed map changed in place")
+	r.Output = json.RawMessage(`{"rows":99}`)
+	check("output")
+	r.UpdatedAt = r.UpdatedAt.Add(time.Second)
+	check("time")
+	delete(f.Resources, "migration.m.table.main.t000008.load")
+	check("removed")
+	f.Resources["migration.m.table.main.t000008.load"] = &Resource{Addr: "migration.m.table.main.t000008.load", Kind: "load", Status: StatusDone}
+	check("added back")
+	if n := len(fs.lines.m); n != 300 {
+		t.Fatalf("cache holds %d lines, want 300", n)
 	}
 }

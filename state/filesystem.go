@@ -31,6 +31,8 @@ type Filesystem struct {
 	// wrote it.
 	lastSize int64
 	lastMod  time.Time
+	// lines keeps each resource's encoded line between saves.
+	lines lineCache
 
 	// beforeRename, when set, runs after the temp file is written and
 	// synced and before it replaces the target. Tests use it to stop a
@@ -107,7 +109,8 @@ func (s *Filesystem) Save(f *File) error {
 	}
 
 	f.Serial++
-	data, err := Marshal(f)
+	s.lines.forget(f)
+	data, err := marshal(f, &s.lines)
 	if err != nil {
 		f.Serial--
 		return fmt.Errorf("save state: %w", err)

@@ -144,7 +144,7 @@ SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type,
        coalesce(c.comment, ''), c.is_nullable
 FROM duckdb_tables() t
 JOIN duckdb_columns() c ON c.table_oid = t.table_oid
-WHERE NOT t.temporary AND t.schema_name = 'main'
+WHERE NOT t.temporary AND t.schema_name = 'main' %s
 ORDER BY t.table_name, c.column_index`
 
 // Tables lists the tables of schema main: one catalog query, then one
@@ -171,8 +171,16 @@ func (t *Target) Tables(ctx context.Context) ([]provider.TargetTable, error) {
 }
 
 // tables reads the catalog (row counts left at -1).
-func (t *Target) tables(ctx context.Context) ([]provider.TargetTable, error) {
-	rows, err := t.h.db.QueryContext(ctx, targetCatalog)
+func (t *Target) tables(ctx context.Context, only ...string) ([]provider.TargetTable, error) {
+	q := fmt.Sprintf(targetCatalog, "")
+	var args []any
+	if len(only) == 1 {
+		// One table (a load looking up its target): the whole catalog
+		// of thousands of tables per load made an apply quadratic.
+		q = fmt.Sprintf(targetCatalog, "AND t.table_name = ?")
+		args = append(args, only[0])
+	}
+	rows, err := t.h.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
@@ -206,7 +214,7 @@ func (t *Target) tables(ctx context.Context) ([]provider.TargetTable, error) {
 
 // table returns one table's catalog entry, wrapping ErrNotFound.
 func (t *Target) table(ctx context.Context, name string) (provider.TargetTable, error) {
-	tables, err := t.tables(ctx)
+	tables, err := t.tables(ctx, name)
 	if err != nil {
 		return provider.TargetTable{}, err
 	}
