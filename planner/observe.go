@@ -161,6 +161,10 @@ type recordedUnload struct {
 // observeState builds the observation from the state alone: each source's
 // catalog is what the recorded unloads saw. Buckets and targets are not
 // listed. A source with no recorded table is read from the source.
+//
+// The unloads' outputs are the only resource outputs the planner reads;
+// read-only commands drop the others from memory (internal/cli open), so
+// reading another kind's output here would need that changed too.
 func observeState(ctx context.Context, cfg *config.Config, st *state.File, provs Providers) (*observation, hcl.Diagnostics) {
 	obs := &observation{
 		sources: map[string][]provider.TableInfo{},

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -95,19 +94,11 @@ func (g *globals) loadState(fs state.Backend) (*state.File, error) {
 		// exists matches whichever state its apply creates (serial 0).
 		st = state.New(Version, "")
 	}
-	if len(st.Resources) >= largeState {
-		// Decoding a large state leaves its bytes and the decoder's
-		// scratch as garbage about the size of the state itself.
-		// Collecting it now, before the plan is built, lets the plan reuse
-		// that memory instead of growing the heap past it (10,000 tables:
-		// peak RSS 230 -> see bench/README.md, for ~20 ms).
-		runtime.GC()
-	}
 	return st, nil
 }
 
-// largeState is the number of resources above which loadState collects
-// the decoding garbage at once.
+// largeState is the number of resources above which open collects the
+// state decoding's garbage at once.
 const largeState = 5000
 
 // openBackend returns where the configuration keeps its state: the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -121,6 +122,24 @@ func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeo
 	if s.st, err = g.loadState(s.fs); err != nil {
 		s.close()
 		return nil, err
+	}
+	if op == "plan" || op == "graph" {
+		// These never write the state, and the planner reads no
+		// resource's output but the unloads' (the recorded source
+		// tables): the rest — copied object lists, load statements,
+		// verification reports — is a third of a large state's memory.
+		for _, r := range s.st.Resources {
+			if r.Kind != "unload" {
+				r.Output = nil
+			}
+		}
+	}
+	if len(s.st.Resources) >= largeState {
+		// Decoding a large state leaves its bytes and the decoder's
+		// scratch as garbage about the size of the state itself.
+		// Collecting it now, before the plan is built, lets the plan
+		// reuse that memory instead of growing the heap past it.
+		runtime.GC()
 	}
 	return s, nil
 }
