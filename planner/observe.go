@@ -40,6 +40,9 @@ func MigrationPrefix(b *config.Provider, migration string) string {
 	return p + "/" + migration + "/"
 }
 
+// observeReads bounds how many reads observe runs at once.
+const observeReads = 8
+
 // observe reads every source catalog, target listing and bucket listing
 // the configuration needs, all at once: they are independent reads of
 // different systems, and at thousands of tables each takes a while. The
@@ -99,11 +102,15 @@ func observe(ctx context.Context, cfg *config.Config, provs Providers) (*observa
 			})
 		}
 	}
+	// At most observeReads at a time: a configuration of many migrations
+	// lists many prefixes, and a store throttles a burst of listings.
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, observeReads)
 	for _, r := range reads {
 		wg.Add(1)
+		slots <- struct{}{}
 		go func() {
-			defer wg.Done()
+			defer func() { <-slots; wg.Done() }()
 			r.err = r.run()
 		}()
 	}
