@@ -33,6 +33,13 @@ type Filesystem struct {
 	lastMod  time.Time
 	// lines keeps each resource's encoded line between saves.
 	lines lineCache
+	// snapSerial is the serial of the state file as this Filesystem last
+	// wrote it, the base of its journal lines; journalSize is the
+	// journal's length as it last wrote it, and journalBroken says an
+	// append failed half way (journal.go).
+	snapSerial    uint64
+	journalSize   int64
+	journalBroken bool
 
 	// beforeRename, when set, runs after the temp file is written and
 	// synced and before it replaces the target. Tests use it to stop a
@@ -51,7 +58,9 @@ func (s *Filesystem) Path() string { return s.path }
 
 // Load reads the state. A missing file is not an error: it returns
 // (nil, nil) and the caller starts a new lineage. A file that cannot be
-// used returns an *Error with its Path set. Load never writes anything.
+// used returns an *Error with its Path set. The changes an interrupted
+// apply left in the journal are replayed on top (journal.go). Load never
+// writes anything.
 func (s *Filesystem) Load() (*File, error) {
 	data, err := os.ReadFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -60,7 +69,14 @@ func (s *Filesystem) Load() (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load state: %w", err)
 	}
-	return s.decode(data)
+	f, err := s.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.replay(f); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 func (s *Filesystem) decode(data []byte) (*File, error) {
@@ -102,8 +118,20 @@ func (s *Filesystem) Save(f *File) error {
 		case err != nil:
 			return fmt.Errorf("save state: %w", err)
 		default:
-			if _, err := s.decode(prev); err != nil {
+			pf, err := s.decode(prev)
+			if err != nil {
 				return fmt.Errorf("refusing to overwrite state: %w", err)
+			}
+			// The backup is the state as it was: with the changes an
+			// interrupted apply left in the journal.
+			applied, err := s.replay(pf)
+			if err != nil {
+				return fmt.Errorf("refusing to overwrite state: %w", err)
+			}
+			if applied {
+				if prev, err = Marshal(pf); err != nil {
+					return fmt.Errorf("save state backup: %w", err)
+				}
 			}
 		}
 	}
@@ -126,11 +154,16 @@ func (s *Filesystem) Save(f *File) error {
 		return fmt.Errorf("save state: %w", err)
 	}
 	s.backedUp = true
+	s.snapSerial = f.Serial
 	if fi, err := os.Stat(s.path); err == nil {
 		s.lastSize, s.lastMod = fi.Size(), fi.ModTime()
 	}
+	s.removeJournal()
 	return nil
 }
+
+// dirOf is the folder of path, "." for a bare name.
+func dirOf(path string) string { return filepath.Dir(path) }
 
 // ErroredPath returns where DumpErrored writes: "errored.<base name>" in
 // the state's directory.

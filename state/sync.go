@@ -60,10 +60,19 @@ func (s *Sync) Update(addr string, fn func(r *Resource)) error {
 	}
 	r.Addr = addr
 	r.UpdatedAt = s.now().UTC()
-	if err := s.p.Save(s.f); err != nil {
+	if err := s.persist(addr); err != nil {
 		return fmt.Errorf("save state after updating %s: %w", addr, err)
 	}
 	return nil
+}
+
+// persist makes the change of the resource at addr durable: one journal
+// line when the Persister keeps a journal, else the whole state.
+func (s *Sync) persist(addr string) error {
+	if j, ok := s.p.(Journal); ok {
+		return j.Append(s.f, addr)
+	}
+	return s.p.Save(s.f)
 }
 
 // Remove deletes the resource at addr and saves the state. Removing an
@@ -75,7 +84,7 @@ func (s *Sync) Remove(addr string) error {
 		return nil
 	}
 	delete(s.f.Resources, addr)
-	if err := s.p.Save(s.f); err != nil {
+	if err := s.persist(addr); err != nil {
 		return fmt.Errorf("save state after removing %s: %w", addr, err)
 	}
 	return nil
