@@ -14,7 +14,10 @@
 // details in "<path>.lock.info" so a contender can say who to wait for.
 //
 // Sync is the single writer an apply shares between its parallel actions:
-// every change to a resource is persisted before the call returns.
+// every change to a resource is persisted before the call returns. With a
+// Filesystem that is one line appended to "<path>.journal" (journal.go),
+// which Load replays and every full Save folds into the state file, so an
+// action costs the same however large the state is.
 //
 // History is the append-only audit log next to the state: one JSON line per
 // action, each carrying the hash of the previous record so that an edited
