@@ -16,6 +16,9 @@ import (
 // that does not parse, since the formatter would silently keep the broken
 // parts; the diagnostics say what is wrong instead.
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
+	if d := checkNumbers(src, filename, hcl.InitialPos); d.HasErrors() {
+		return nil, d
+	}
 	_, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, diags

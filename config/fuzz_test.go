@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/zclconf/go-cty/cty"
 )
 
 // fuzzSeedConfig is a complete configuration touching every block type, so
@@ -108,4 +111,21 @@ error_message = "empty" } }`))
 			t.Fatalf("formatting is not idempotent:\nonce:\n%s\ntwice:\n%s", formatted, again)
 		}
 	})
+}
+
+// A huge exponent, in a file, a --var value or fmt input, is refused at
+// once instead of parsed for minutes (found by FuzzLoad).
+func TestHugeExponentRefusedQuickly(t *testing.T) {
+	if _, err := parseVarString("1E+99999999", cty.Number); err == nil || !strings.Contains(err.Error(), "exponent larger than 1000") {
+		t.Fatalf("--var: err = %v", err)
+	}
+	if _, err := parseVarString("[1e-1001]", cty.List(cty.Number)); err == nil {
+		t.Fatal("--var list: accepted")
+	}
+	if _, diags := Format([]byte("a = 1e99999999\n"), "x.ferry.hcl"); !diags.HasErrors() || diags[0].Summary != "Number out of range" {
+		t.Fatalf("fmt: %v", diags)
+	}
+	if v, err := parseVarString("1e1000", cty.Number); err != nil || v.IsNull() {
+		t.Fatalf("1e1000 should still be accepted: %v %v", v, err)
+	}
 }

@@ -147,6 +147,7 @@ func TestDiagnosticDetails(t *testing.T) {
 		{"bad_copy_engine", `"stream", "online_migration" or "external"`},
 		{"bad_verify_level", `"files", "count", "schema", "aggregates" or "fingerprint"`},
 		{"file_missing", `"queries/missing.sql"`},
+		{"huge_exponent", "The number 1e-99999999 has an exponent larger than 1000; write it with a smaller exponent."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {

@@ -90,6 +90,20 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	return l.cfg, l.load()
 }
 
+// parseFile parses one configuration file, refusing number literals the
+// parser would take minutes over (checkNumbers). The file is returned for
+// rendering diagnostics even when it is refused.
+func (l *loader) parseFile(path string) (*hcl.File, hcl.Diagnostics) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return l.parser.ParseHCLFile(path) // its own "Failed to read file"
+	}
+	if d := checkNumbers(src, path, hcl.InitialPos); d.HasErrors() {
+		return &hcl.File{Body: hcl.EmptyBody(), Bytes: src}, d
+	}
+	return l.parser.ParseHCL(src, path)
+}
+
 func (l *loader) load() hcl.Diagnostics {
 	names, diags := configFiles(l.dir)
 	if diags.HasErrors() {
@@ -98,7 +112,7 @@ func (l *loader) load() hcl.Diagnostics {
 	var bodies []hcl.Body
 	for _, name := range names {
 		path := filepath.Join(l.dir, name)
-		f, d := l.parser.ParseHCLFile(path)
+		f, d := l.parseFile(path)
 		diags = append(diags, d...)
 		if f != nil {
 			l.cfg.Files[path] = f

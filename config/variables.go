@@ -200,9 +200,13 @@ func checkValidation(v *Variable, c validation) hcl.Diagnostics {
 // environment variable) into a value of the variable's type. Strings are
 // taken as they are; other types are read as an HCL expression.
 func parseVarString(s string, ty cty.Type) (cty.Value, error) {
-	switch {
-	case ty == cty.String || ty == cty.DynamicPseudoType:
+	if ty == cty.String || ty == cty.DynamicPseudoType {
 		return cty.StringVal(s), nil
+	}
+	if d := checkNumbers([]byte(s), "<value>", hcl.InitialPos); d.HasErrors() {
+		return cty.NilVal, fmt.Errorf("%q: %s", abbreviate(s), strings.TrimSuffix(d[0].Detail, "."))
+	}
+	switch {
 	case ty == cty.Number:
 		v, err := cty.ParseNumberVal(strings.TrimSpace(s))
 		if err != nil {
@@ -308,7 +312,7 @@ func setFromString(v *Variable, text, origin string) hcl.Diagnostics {
 // references or functions), as in Terraform's .tfvars files. The file is
 // added to Config.Files so its own errors can be rendered.
 func (l *loader) applyVarFile(path string) hcl.Diagnostics {
-	f, diags := l.parser.ParseHCLFile(path)
+	f, diags := l.parseFile(path)
 	if f == nil {
 		return diags
 	}
