@@ -79,6 +79,7 @@ func decodeLayout(data []byte) (f *File, ok bool) {
 		wg.Add(1)
 		go func(lo, hi int) {
 			defer wg.Done()
+			var in interner
 			for i := lo; i < hi; i++ {
 				line, ok := bytes.CutPrefix(body[i], []byte("    "))
 				if ok && i < len(body)-1 {
@@ -97,6 +98,7 @@ func decodeLayout(data []byte) (f *File, ok bool) {
 					mu.Unlock()
 					return
 				}
+				in.resource(r)
 				rs[i] = r
 			}
 		}(lo, hi)
@@ -116,4 +118,39 @@ func decodeLayout(data []byte) (f *File, ok bool) {
 		return nil, false
 	}
 	return f, true
+}
+
+// interner shares the strings that repeat across resources — kinds,
+// statuses, a table's generation, the observed facts' names — so that a
+// state of 50,000 resources does not hold 50,000 copies of "done".
+// Observed values (row counts, sizes) are mostly unique and stay as
+// decoded.
+type interner map[string]string
+
+func (in *interner) str(s string) string {
+	if len(s) > 64 {
+		return s
+	}
+	if *in == nil {
+		*in = map[string]string{}
+	}
+	if v, ok := (*in)[s]; ok {
+		return v
+	}
+	(*in)[s] = s
+	return s
+}
+
+// resource interns r's repeating strings in place.
+func (in *interner) resource(r *Resource) {
+	r.Kind = in.str(r.Kind)
+	r.Status = Status(in.str(string(r.Status)))
+	r.Generation = in.str(r.Generation)
+	if len(r.Observed) > 0 {
+		o := make(map[string]string, len(r.Observed))
+		for k, v := range r.Observed {
+			o[in.str(k)] = v
+		}
+		r.Observed = o
+	}
 }
