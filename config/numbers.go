@@ -30,8 +30,12 @@ func checkNumbers(src []byte, filename string, start hcl.Pos) hcl.Diagnostics {
 		if i < 0 {
 			continue
 		}
-		digits := strings.TrimLeft(strings.TrimLeft(lit[i+1:], "+-"), "0")
-		if n, err := strconv.Atoi(digits); err == nil && n <= maxExponent {
+		exp := strings.TrimLeft(lit[i+1:], "+-")
+		digits := strings.TrimLeft(exp, "0")
+		if exp == "" || strings.Trim(exp, "0123456789") != "" {
+			continue // not a well-formed exponent: the parser says so
+		}
+		if n, err := strconv.Atoi(digits); digits == "" || (err == nil && n <= maxExponent) {
 			continue
 		}
 		diags = append(diags, &hcl.Diagnostic{
