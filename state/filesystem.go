@@ -162,9 +162,6 @@ func (s *Filesystem) Save(f *File) error {
 	return nil
 }
 
-// dirOf is the folder of path, "." for a bare name.
-func dirOf(path string) string { return filepath.Dir(path) }
-
 // ErroredPath returns where DumpErrored writes: "errored.<base name>" in
 // the state's directory.
 func (s *Filesystem) ErroredPath() string {

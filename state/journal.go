@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // An apply changes one resource at a time and must make each change
@@ -131,7 +132,7 @@ func (s *Filesystem) appendLine(b []byte) error {
 		return err
 	}
 	if created {
-		return syncDir(dirOf(s.path))
+		return syncDir(filepath.Dir(s.path))
 	}
 	return nil
 }

@@ -73,11 +73,11 @@ func bench(ferry, repo, work string, scale float64, runs int) error {
 			return err
 		}
 		for _, f := range []string{"main.ferry.hcl", "queries/q1.sql"} {
-			if err := copyFile(filepath.Join(qs, f), filepath.Join(runDir, f)); err != nil {
+			if err := copyFile(filepath.Join(qs, f), filepath.Join(runDir, f), true); err != nil {
 				return err
 			}
 		}
-		if err := copyFile(seed, filepath.Join(runDir, ".ferry", "redshift.duckdb")); err != nil {
+		if err := copyFile(seed, filepath.Join(runDir, ".ferry", "redshift.duckdb"), true); err != nil {
 			return err
 		}
 		return syncAll()
@@ -122,7 +122,9 @@ func syncAll() error {
 	return f.Sync()
 }
 
-func copyFile(from, to string) error {
+// copyFile copies from into to, creating to's folder; with sync the copy
+// is flushed to disk before it returns.
+func copyFile(from, to string, sync bool) error {
 	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
 		return err
 	}
@@ -139,26 +141,11 @@ func copyFile(from, to string) error {
 		out.Close()
 		return err
 	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-func copyNoSync(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+	if sync {
+		if err := out.Sync(); err != nil {
+			out.Close()
+			return err
+		}
 	}
 	return out.Close()
 }
@@ -182,9 +169,9 @@ func script(dir string) error {
 		if _, err := src.ExecContext(ctx, fmt.Sprintf("COPY (SELECT * FROM main.%s) TO '%s' (FORMAT parquet)", t, filepath.Join(s3, t+".parquet"))); err != nil {
 			return err
 		}
-		// The bucket-to-bucket copy (no fsync: the local bucket does not
-		// sync either).
-		if err := copyNoSync(filepath.Join(s3, t+".parquet"), filepath.Join(oss, t+".parquet")); err != nil {
+		// The bucket-to-bucket copy, without fsync (ferry links the file
+		// between its local buckets, which writes nothing).
+		if err := copyFile(filepath.Join(s3, t+".parquet"), filepath.Join(oss, t+".parquet"), false); err != nil {
 			return err
 		}
 	}
