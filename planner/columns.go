@@ -34,7 +34,7 @@ func mapColumns(m *config.Migration, t selected, base string, declRange hcl.Rang
 		}
 	}
 	seen := map[string]bool{}
-	var out []column
+	out := make([]column, 0, len(t.info.Columns))
 	for _, sc := range t.info.Columns {
 		rt, err := typemap.ParseRedshift(sc.Type)
 		if err != nil {

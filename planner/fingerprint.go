@@ -1,10 +1,13 @@
 package planner
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"sync"
 
 	"github.com/ferry-dev/ferry/planner/plan"
 )
@@ -12,17 +15,27 @@ import (
 // hashOf hashes a kind and any JSON-encodable parts.
 func hashOf(kind string, parts ...any) string {
 	h := sha256.New()
-	h.Write([]byte(kind))
+	io.WriteString(h, kind)
+	buf := hashBufs.Get().(*bytes.Buffer)
+	defer hashBufs.Put(buf)
 	for _, p := range parts {
-		b, err := json.Marshal(p)
-		if err != nil {
+		// json.Marshal's bytes, without the copy Marshal returns: a plan
+		// of 10,000 tables hashes 50,000 specs, and those copies were a
+		// tenth of everything it allocated. Encode writes exactly what
+		// Marshal returns, then a newline.
+		buf.Reset()
+		if err := json.NewEncoder(buf).Encode(p); err != nil {
 			panic(fmt.Sprintf("planner: fingerprint of %T: %v", p, err))
 		}
 		h.Write([]byte{0})
-		h.Write(b)
+		h.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	}
-	return hex.EncodeToString(h.Sum(nil))[:32]
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
 }
+
+// hashBufs holds hashOf's encoding buffers.
+var hashBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // fingerprint sets the fingerprints of one table's resources (in
 // unload, copy, table, load, verify order). Each covers the resource's

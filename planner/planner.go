@@ -47,6 +47,13 @@ type Options struct {
 	Preflight bool
 	// Now is the clock (tests fix it).
 	Now func() time.Time
+	// Released, when set, is called once the planner has made its last
+	// call to provs: right after observing (before the plan is built)
+	// unless Preflight still has checks to run. A command that reads
+	// nothing else from the providers can close them meanwhile (closing a
+	// DuckDB file of thousands of tables takes a while). It is not called
+	// when Plan fails before that point.
+	Released func()
 }
 
 // Plan computes the plan for cfg against st (nil: no state yet).
@@ -80,6 +87,10 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 	} else {
 		obs, diags = observe(ctx, cfg, provs)
 	}
+	preflights := opts.Preflight && !opts.NoRefresh
+	if opts.Released != nil && !preflights {
+		opts.Released()
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -110,8 +121,12 @@ func Plan(ctx context.Context, cfg *config.Config, st *state.File, provs Provide
 	d.forget()
 	d.selectTargets(opts.Targets, opts.Excludes)
 	p.Warnings = plan.Risks(p, plan.DefaultRiskOptions())
-	if opts.Preflight && !opts.NoRefresh {
-		if pd := preflight(ctx, cfg, p, provs); len(pd) > 0 {
+	if preflights {
+		pd := preflight(ctx, cfg, p, provs)
+		if opts.Released != nil {
+			opts.Released()
+		}
+		if len(pd) > 0 {
 			return nil, append(diags, pd...)
 		}
 	}

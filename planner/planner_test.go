@@ -15,6 +15,7 @@ import (
 	"github.com/ferry-dev/ferry/internal/connect"
 	"github.com/ferry-dev/ferry/planner"
 	"github.com/ferry-dev/ferry/planner/plan"
+	"github.com/ferry-dev/ferry/provider"
 	"github.com/ferry-dev/ferry/state"
 )
 
@@ -161,5 +162,64 @@ func TestApplyMoves(t *testing.T) {
 	}
 	if st.Resources["migration.a.table.s.t.load"] == nil {
 		t.Error("a move onto an address the state already has must leave both alone")
+	}
+}
+
+// releaseWatch is the registry, failing the test when the planner reads a
+// provider after it said it was done with them.
+type releaseWatch struct {
+	planner.Providers
+	t        *testing.T
+	released int
+}
+
+func (w *releaseWatch) check(addr string) {
+	if w.released > 0 {
+		w.t.Errorf("the planner opened %s after calling Released", addr)
+	}
+}
+
+func (w *releaseWatch) Source(ctx context.Context, addr string) (provider.Source, error) {
+	w.check(addr)
+	return w.Providers.Source(ctx, addr)
+}
+
+func (w *releaseWatch) Bucket(ctx context.Context, addr string) (provider.Bucket, error) {
+	w.check(addr)
+	return w.Providers.Bucket(ctx, addr)
+}
+
+func (w *releaseWatch) Target(ctx context.Context, addr string) (provider.Target, error) {
+	w.check(addr)
+	return w.Providers.Target(ctx, addr)
+}
+
+func TestReleasedAfterTheLastProviderRead(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts planner.Options
+	}{
+		{"refresh", planner.Options{}},
+		{"no refresh", planner.Options{NoRefresh: true}},
+		{"preflight", planner.Options{Preflight: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := fixture(t, "")
+			reg := connect.New(cfg)
+			t.Cleanup(func() { reg.Close() })
+			w := &releaseWatch{Providers: reg, t: t}
+			opts := tc.opts
+			opts.Released = func() { w.released++ }
+			p, diags := planner.Plan(context.Background(), cfg, nil, w, opts)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if w.released != 1 {
+				t.Errorf("Released called %d times, want once", w.released)
+			}
+			if len(p.Resources) == 0 {
+				t.Error("empty plan")
+			}
+		})
 	}
 }

@@ -81,7 +81,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		if p, err = readSavedPlan(opts.PlanFile, s); err != nil {
 			return err
 		}
-	} else if p, err = g.makePlan(ctx, s, opts.Select); err != nil {
+	} else if p, err = g.makePlan(ctx, s, opts.Select, false); err != nil {
 		return err
 	}
 	var stream *jsonStream

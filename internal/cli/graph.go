@@ -27,7 +27,7 @@ func newCmdGraph(g *globals) *cobra.Command {
 				return err
 			}
 			defer s.close()
-			p, err := g.makePlan(cmd.Context(), s, selectFlags{Refresh: true})
+			p, err := g.makePlan(cmd.Context(), s, selectFlags{Refresh: true}, true)
 			if err != nil {
 				return err
 			}

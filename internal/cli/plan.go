@@ -85,10 +85,27 @@ type session struct {
 	st     *state.File
 	reg    *connect.Registry
 	unlock func() error
+	// released is closed once release has closed the providers.
+	released chan struct{}
+}
+
+// release closes the providers in the background: the planner is done
+// with them, and a plan is built and printed meanwhile. close waits for it.
+func (s *session) release() {
+	if s.reg == nil || s.released != nil {
+		return
+	}
+	s.released = make(chan struct{})
+	go func() {
+		defer close(s.released)
+		_ = s.reg.Close()
+	}()
 }
 
 func (s *session) close() {
-	if s.reg != nil {
+	if s.released != nil {
+		<-s.released
+	} else if s.reg != nil {
 		_ = s.reg.Close()
 	}
 	if s.unlock != nil {
@@ -144,12 +161,18 @@ func (g *globals) open(ctx context.Context, cf configFlags, op string, lockTimeo
 	return s, nil
 }
 
-// makePlan runs the planner and prints its diagnostics.
-func (g *globals) makePlan(ctx context.Context, s *session, sel selectFlags) (*plan.Plan, error) {
-	p, diags := planner.Plan(ctx, s.cfg, s.st, s.reg, planner.Options{
+// makePlan runs the planner and prints its diagnostics. With release, the
+// providers are closed as soon as the planner is done reading them (the
+// command needs them for nothing else).
+func (g *globals) makePlan(ctx context.Context, s *session, sel selectFlags, release bool) (*plan.Plan, error) {
+	opts := planner.Options{
 		FerryVersion: Version, Replace: sel.Replace, Targets: sel.Targets, Excludes: sel.Excludes,
 		NoRefresh: !sel.Refresh, Preflight: sel.Preflight,
-	})
+	}
+	if release {
+		opts.Released = s.release
+	}
+	p, diags := planner.Plan(ctx, s.cfg, s.st, s.reg, opts)
 	if len(diags) > 0 {
 		g.writeDiags(s.cfg.Files, diags, connect.Redactor(connect.Secrets(s.cfg)))
 	}
@@ -173,7 +196,7 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 		return err
 	}
 	defer s.close()
-	p, err := g.makePlan(ctx, s, opts.Select)
+	p, err := g.makePlan(ctx, s, opts.Select, true)
 	if err != nil {
 		return err
 	}

@@ -77,60 +77,25 @@ func (b *Bucket) URL(key string) string {
 // Checksum is left empty: computing it would mean reading every file.
 func (b *Bucket) List(ctx context.Context, prefix string) ([]provider.Object, error) {
 	var out []provider.Object
-	// A walk of its own rather than filepath.WalkDir: entries are not
-	// sorted per folder (the keys are sorted once at the end) and keys are
-	// built from their folder's key instead of filepath.Rel; a plan lists
-	// tens of thousands of folders.
-	var walk func(dir, rel string) error
-	walk = func(dir, rel string) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		f, err := os.Open(dir)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		entries, err := f.ReadDir(-1)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		for _, d := range entries {
-			key := d.Name()
-			if rel != "" {
-				key = rel + "/" + key
-			}
-			if d.IsDir() {
-				// Skip folders that cannot hold a matching key.
-				if strings.HasPrefix(key+"/", prefix) || strings.HasPrefix(prefix, key+"/") {
-					if err := walk(filepath.Join(dir, d.Name()), key); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			if strings.Contains(d.Name(), tempMarker) || !strings.HasPrefix(key, prefix) {
-				continue
-			}
-			info, err := d.Info()
-			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					continue // deleted while listing
-				}
-				return err
-			}
-			out = append(out, provider.Object{Key: key, Size: info.Size()})
-		}
-		return nil
-	}
-	if err := walk(b.root, ""); err != nil {
+	err := walk(ctx, b.root, prefix, func(key string, size int64) {
+		out = append(out, provider.Object{Key: key, Size: size})
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", b.URL(prefix), err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
+}
+
+// wanted reports whether a walk goes into the folder key (no trailing
+// slash): only when it can hold a key starting with prefix.
+func wanted(key, prefix string) bool {
+	return strings.HasPrefix(key+"/", prefix) || strings.HasPrefix(prefix, key+"/")
+}
+
+// listed reports whether the file key named name is an object List shows.
+func listed(name, key, prefix string) bool {
+	return !strings.Contains(name, tempMarker) && strings.HasPrefix(key, prefix)
 }
 
 // Open reads length bytes of key from offset (length < 0: to the end).

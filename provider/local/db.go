@@ -37,6 +37,9 @@ type handle struct {
 	// different files open at the same time.
 	ready chan struct{}
 	err   error
+	// counting serializes countRows, which changes the instance's thread
+	// count for its duration.
+	counting sync.Mutex
 }
 
 // openHandle returns the shared handle for the database file at path,
@@ -110,10 +113,23 @@ func createAtomically(path string) error {
 	return nil
 }
 
+// StorageVersion is the DuckDB storage format of the database files ferry
+// creates. Unless told otherwise, DuckDB writes a new file in its oldest
+// readable format and converts that format's column statistics
+// (HyperLogLog sketches) on every open: a file of 10,000 tables opened in
+// 0.37 s in the default format and in 0.15 s in this one. DuckDB 1.2 or
+// newer reads it. From v1.2.0 on the format is recorded in the file, so it
+// sticks whoever opens the file next; an existing file keeps its own
+// format (the setting only applies to files being created), and stays
+// readable by the DuckDB that made it. (v1.1.0 has the same statistics,
+// but a file created in it falls back to the default format at the next
+// checkpoint of a process that does not ask for it.)
+const StorageVersion = "v1.2.0"
+
 // openDB opens a DuckDB file with every connection pinned to UTC, so that
 // TIMESTAMP WITH TIME ZONE values print and cast the same on any machine.
 func openDB(path string) (*sql.DB, error) {
-	conn, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
+	conn, err := duckdb.NewConnector(path+"?storage_compatibility_version="+StorageVersion, func(ex driver.ExecerContext) error {
 		if _, err := ex.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil); err != nil {
 			return err
 		}

@@ -2,7 +2,10 @@ package local
 
 import (
 	"context"
+	"database/sql"
+	"encoding/binary"
 	"math/big"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,4 +83,55 @@ func TestSharedHandle(t *testing.T) {
 		t.Errorf("target after source closed: %s", got)
 	}
 	tg.Close()
+}
+
+// TestNewFilesUseStorageVersion reads DuckDB's database header of a file
+// OpenTarget created: its serialization compatibility field must be that
+// of StorageVersion (4 for v1.2.0) rather than the default's 1, whose
+// statistics DuckDB converts on every open, and stay so after a process
+// that asks for no format writes to it. The header layout (two copies
+// at 4 KiB and 8 KiB, the newer with the higher iteration) is DuckDB's:
+// checksum, iteration, meta block, free list, block count, block size,
+// vector size, serialization compatibility, 8 bytes each.
+func TestNewFilesUseStorageVersion(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "new.duckdb")
+	tg, err := OpenTarget(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.h.db.Exec("CREATE TABLE t AS SELECT range AS id FROM range(1000); CHECKPOINT"); err != nil {
+		t.Fatal(err)
+	}
+	tg.Close()
+	plain, err := sql.Open("duckdb", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Exec("INSERT INTO t VALUES (1000); CHECKPOINT"); err != nil {
+		t.Fatal(err)
+	}
+	plain.Close()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 3*4096 {
+		t.Fatalf("%s is %d bytes", p, len(b))
+	}
+	field := func(h, off int) uint64 { return binary.LittleEndian.Uint64(b[h*4096+off:]) }
+	h := 1
+	if field(2, 8) > field(1, 8) {
+		h = 2
+	}
+	if got := field(h, 56); got != 4 {
+		t.Errorf("serialization compatibility %d, want 3 (%s)", got, StorageVersion)
+	}
+	tg, err = OpenTarget(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	if got := scalar(t, tg, "SELECT count(*) FROM t"); got != "1001" {
+		t.Errorf("rows after reopening: %s", got)
+	}
 }

@@ -169,3 +169,30 @@ func TestTablesCountsExactlyAfterDelete(t *testing.T) {
 		}
 	}
 }
+
+// TestTablesRestoresThreads: the counts run on one DuckDB thread, and the
+// instance's own setting is back afterwards, also when source and target
+// share the file and count at the same time.
+func TestTablesRestoresThreads(t *testing.T) {
+	ctx := context.Background()
+	s := tpchSource(t)
+	if _, err := s.h.db.Exec("SET threads = 3"); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := OpenTarget(s.h.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	errs := make(chan error, 2)
+	go func() { _, err := s.Tables(ctx); errs <- err }()
+	go func() { _, err := tg.Tables(ctx); errs <- err }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := scalar(t, s, "SELECT current_setting('threads')"); got != "3" {
+		t.Errorf("threads after Tables = %s, want 3", got)
+	}
+}

@@ -160,7 +160,7 @@ func (t *Target) Tables(ctx context.Context) ([]provider.TargetTable, error) {
 	for i, tb := range tables {
 		infos[i] = provider.TableInfo{Schema: "main", Name: tb.Name}
 	}
-	counts, err := countRows(ctx, t.h.db, infos)
+	counts, err := countRows(ctx, t.h, infos)
 	if err != nil {
 		return nil, err
 	}

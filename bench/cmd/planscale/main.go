@@ -20,6 +20,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/ferry-dev/ferry/bench/internal/measure"
+	"github.com/ferry-dev/ferry/provider/local"
 )
 
 func main() {
@@ -217,11 +218,22 @@ func makeSource(path string, n int) error {
 	tmp := path + ".tmp"
 	os.Remove(tmp)
 	os.Remove(tmp + ".wal")
-	db, err := sql.Open("duckdb", tmp)
+	// In the format of the files ferry creates (the quickstart's source
+	// and every local target): see local.StorageVersion.
+	mem, err := sql.Open("duckdb", "")
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
+	_, err = mem.ExecContext(ctx, fmt.Sprintf("ATTACH '%s' AS created (STORAGE_VERSION '%s'); DETACH created", strings.ReplaceAll(tmp, "'", "''"), local.StorageVersion))
+	mem.Close()
+	if err != nil {
+		return err
+	}
+	db, err := sql.Open("duckdb", tmp)
+	if err != nil {
+		return err
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
