@@ -14,9 +14,10 @@ import (
 // column is one mapped column with the unload expression that produces
 // its file form.
 type column struct {
-	m    plan.ColumnMapping
-	tm   typemap.Mapping
-	expr string
+	m plan.ColumnMapping
+	// hints are the type mapping's MaxCompute settings.
+	hints map[string]string
+	expr  string
 }
 
 // mapColumns maps every source column to its MaxCompute column, applying
@@ -102,7 +103,7 @@ func mapColumns(m *config.Migration, t selected, base string, declRange hcl.Rang
 				Message: fmt.Sprintf("%s.%s: %s -> %s: %s", q, sc.Name, cm.SourceType, cm.TargetType, cm.Note),
 			})
 		}
-		out = append(out, column{m: cm, tm: tm, expr: tm.Expr})
+		out = append(out, column{m: cm, hints: tm.Hints, expr: tm.Expr})
 	}
 	if t.override != nil {
 		for _, c := range t.override.Columns {

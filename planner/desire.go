@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,8 +35,9 @@ func desire(cfg *config.Config, obs *observation) (*desired, hcl.Diagnostics) {
 	for _, m := range cfg.Migrations {
 		tables, tdiags := selectTables(m, obs.sources[m.From])
 		diags = append(diags, tdiags...)
-		var loads []string
-		var pairs [][2]string
+		loads := make([]string, 0, len(tables))
+		pairs := make([][2]string, 0, len(tables))
+		d.resources = slices.Grow(d.resources, 6*len(tables))
 		for i, b := range buildTables(cfg, m, tables) {
 			diags = append(diags, b.diags...)
 			if b.diags.HasErrors() {
@@ -111,11 +113,11 @@ type selected struct {
 // error pointing at the configuration.
 func selectTables(m *config.Migration, catalog []provider.TableInfo) ([]selected, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
-	byName := map[string]provider.TableInfo{}
-	var names []string
-	for _, t := range catalog {
+	byName := make(map[string]int, len(catalog)) // -> index in catalog
+	names := make([]string, 0, len(catalog))
+	for i, t := range catalog {
 		q := strings.ToLower(t.QualifiedName())
-		byName[q] = t
+		byName[q] = i
 		names = append(names, q)
 	}
 	sort.Strings(names)
@@ -123,7 +125,7 @@ func selectTables(m *config.Migration, catalog []provider.TableInfo) ([]selected
 		ok, _ := path.Match(strings.ToLower(p.Glob), name)
 		return ok
 	}
-	chosen := map[string]bool{}
+	chosen := make(map[string]bool, len(names))
 	for _, p := range m.Include {
 		if _, err := path.Match(p.Glob, ""); err != nil {
 			diags = append(diags, diag("Invalid table pattern", fmt.Sprintf("%q: %v.", p.Glob, err), p.Range))
@@ -163,10 +165,10 @@ func selectTables(m *config.Migration, catalog []provider.TableInfo) ([]selected
 		}
 		overrides[q] = o
 	}
-	var out []selected
+	out := make([]selected, 0, len(chosen))
 	for _, name := range names {
 		if chosen[name] {
-			out = append(out, selected{info: byName[name], override: overrides[name]})
+			out = append(out, selected{info: catalog[byName[name]], override: overrides[name]})
 		}
 	}
 	return out, diags

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"io"
 	"sync"
 
@@ -14,28 +15,38 @@ import (
 
 // hashOf hashes a kind and any JSON-encodable parts.
 func hashOf(kind string, parts ...any) string {
-	h := sha256.New()
-	io.WriteString(h, kind)
-	buf := hashBufs.Get().(*bytes.Buffer)
-	defer hashBufs.Put(buf)
+	s := hashScratch.Get().(*hashState)
+	defer hashScratch.Put(s)
+	s.h.Reset()
+	io.WriteString(s.h, kind)
 	for _, p := range parts {
 		// json.Marshal's bytes, without the copy Marshal returns: a plan
 		// of 10,000 tables hashes 50,000 specs, and those copies were a
 		// tenth of everything it allocated. Encode writes exactly what
 		// Marshal returns, then a newline.
-		buf.Reset()
-		if err := json.NewEncoder(buf).Encode(p); err != nil {
+		s.buf.Reset()
+		if err := s.enc.Encode(p); err != nil {
 			panic(fmt.Sprintf("planner: fingerprint of %T: %v", p, err))
 		}
-		h.Write([]byte{0})
-		h.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		s.h.Write([]byte{0})
+		s.h.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
 	}
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+	return hex.EncodeToString(s.h.Sum(sum[:0])[:16])
 }
 
-// hashBufs holds hashOf's encoding buffers.
-var hashBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// hashState is hashOf's reusable hash and encoding buffer.
+type hashState struct {
+	h   hash.Hash
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var hashScratch = sync.Pool{New: func() any {
+	s := &hashState{h: sha256.New()}
+	s.enc = json.NewEncoder(&s.buf)
+	return s
+}}
 
 // fingerprint sets the fingerprints of one table's resources (in
 // unload, copy, table, load, verify order). Each covers the resource's

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -74,11 +75,11 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 
 	mappings := make([]plan.ColumnMapping, len(cols))
 	fileCols := make([]plan.Column, len(cols))
-	tm := make([]typemap.Mapping, len(cols))
+	hints := typemap.Hints(nil)
 	for i, c := range cols {
 		mappings[i] = c.m
 		fileCols[i] = plan.Column{Name: c.m.Target, Type: c.m.FileType, Nullable: c.m.Nullable}
-		tm[i] = c.tm
+		maps.Copy(hints, c.hints)
 	}
 	var partCols []plan.Column
 	var partMaps []plan.ColumnMapping
@@ -88,7 +89,6 @@ func tableResources(cfg *config.Config, m *config.Migration, t selected) ([]*pla
 		partMaps = append(partMaps, p.m)
 		partBy = append(partBy, p.m.Target)
 	}
-	hints := typemap.Hints(tm)
 
 	unload := &plan.Resource{
 		Addr: base + ".unload", Kind: plan.KindUnload,
