@@ -9,12 +9,10 @@ import (
 	"io"
 	"os"
 
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/metadata"
-	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/ferry-dev/ferry/internal/parquetmeta"
 	"github.com/ferry-dev/ferry/provider"
 	"github.com/ferry-dev/ferry/provider/typemap"
 )
@@ -50,7 +48,7 @@ type FooterTypes struct {
 // ColumnType is one Parquet column: its physical type (INT32, INT64,
 // BYTE_ARRAY, …) and its logical annotation in a compact spelling:
 // STRING, JSON, DATE, DECIMAL(p,s), TIMESTAMP(MICROS), TIMESTAMP(MICROS,UTC),
-// INT(16), or "" when there is none.
+// INT(16), UINT(16), or "" when there is none.
 type ColumnType struct {
 	Name     string `json:"name"`
 	Physical string `json:"physical"`
@@ -121,13 +119,13 @@ func ReadFooter(ctx context.Context, store ObjectStore, url string) (*FooterType
 			return nil, fmt.Errorf("read Parquet footer of %s: footer length %d exceeds the file", url, size)
 		}
 	}
-	meta, err := metadata.NewFileMetaData(tail[int64(len(tail))-8-size:len(tail)-8], nil)
+	meta, err := parquetmeta.Decode(tail[int64(len(tail))-8-size : len(tail)-8])
 	if err != nil {
 		return nil, fmt.Errorf("decode Parquet footer of %s: %w", url, err)
 	}
 	out := &FooterTypes{URL: url, Rows: meta.NumRows}
-	for i := range meta.Schema.NumColumns() {
-		out.Columns = append(out.Columns, columnType(meta.Schema.Column(i)))
+	for _, col := range meta.Columns {
+		out.Columns = append(out.Columns, columnType(col))
 	}
 	return out, nil
 }
@@ -144,46 +142,38 @@ func readTail(ctx context.Context, store ObjectStore, url string, n int64) ([]by
 	return body[max(0, int64(len(body))-n):], nil
 }
 
-// columnType spells one column's physical and logical type.
-func columnType(col *schema.Column) ColumnType {
-	c := ColumnType{Name: col.Name(), Physical: col.PhysicalType().String()}
-	if col.PhysicalType() == parquet.Types.FixedLenByteArray {
-		c.Physical = "FIXED_LEN_BYTE_ARRAY"
-	}
-	switch t := col.LogicalType().(type) {
-	case schema.StringLogicalType:
+// columnType spells one column's physical and logical type. Logical
+// types ferry does not map (TIME, UUID, BSON, …) are spelled "", so that
+// MaxComputeType goes by the physical type alone.
+func columnType(col parquetmeta.Column) ColumnType {
+	c := ColumnType{Name: col.Name, Physical: col.Physical.String()}
+	switch l := col.Logical; l.Kind {
+	case parquetmeta.LogicalString:
 		c.Logical = "STRING"
-	case schema.JSONLogicalType:
+	case parquetmeta.LogicalJSON:
 		c.Logical = "JSON"
-	case schema.EnumLogicalType:
+	case parquetmeta.LogicalEnum:
 		c.Logical = "ENUM"
-	case schema.DateLogicalType:
+	case parquetmeta.LogicalDate:
 		c.Logical = "DATE"
-	case *schema.DecimalLogicalType:
-		c.precision, c.scale = int(t.Precision()), int(t.Scale())
-	case schema.DecimalLogicalType:
-		c.precision, c.scale = int(t.Precision()), int(t.Scale())
-	case *schema.TimestampLogicalType:
-		c.Logical = timestampSpelling(t.TimeUnit(), t.IsAdjustedToUTC())
-	case schema.TimestampLogicalType:
-		c.Logical = timestampSpelling(t.TimeUnit(), t.IsAdjustedToUTC())
-	case *schema.IntLogicalType:
-		c.Logical = fmt.Sprintf("INT(%d)", t.BitWidth())
-	case schema.IntLogicalType:
-		c.Logical = fmt.Sprintf("INT(%d)", t.BitWidth())
-	}
-	if c.precision > 0 {
+	case parquetmeta.LogicalDecimal:
+		c.precision, c.scale = int(l.Precision), int(l.Scale)
 		c.Logical = fmt.Sprintf("DECIMAL(%d,%d)", c.precision, c.scale)
+	case parquetmeta.LogicalTimestamp:
+		c.Logical = "TIMESTAMP(" + l.Unit.String() + ")"
+		if l.AdjustedToUTC {
+			c.Logical = "TIMESTAMP(" + l.Unit.String() + ",UTC)"
+		}
+	case parquetmeta.LogicalInteger:
+		c.Logical = fmt.Sprintf("INT(%d)", l.BitWidth)
+		if !l.Signed {
+			// Redshift has no unsigned type, and MaxCompute's signed
+			// types of the same width cannot hold every value: spelled
+			// apart so that MaxComputeType refuses the column.
+			c.Logical = fmt.Sprintf("UINT(%d)", l.BitWidth)
+		}
 	}
 	return c
-}
-
-func timestampSpelling(unit schema.TimeUnitType, utc bool) string {
-	u := map[schema.TimeUnitType]string{schema.TimeUnitMillis: "MILLIS", schema.TimeUnitMicros: "MICROS", schema.TimeUnitNanos: "NANOS"}[unit]
-	if utc {
-		return "TIMESTAMP(" + u + ",UTC)"
-	}
-	return "TIMESTAMP(" + u + ")"
 }
 
 // GetTail implements TailReader with a suffix Range request.
