@@ -2,7 +2,6 @@ package parquetmeta
 
 import (
 	"database/sql"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	_ "github.com/duckdb/duckdb-go/v2"
-	"github.com/google/go-cmp/cmp"
+
+	"github.com/ferry-dev/ferry/internal/golden"
 )
 
 // duckCase is a Parquet file DuckDB writes: COPY (query) TO … (FORMAT
@@ -174,7 +174,7 @@ func TestDuckDBFooters(t *testing.T) {
 			out.WriteString("\n")
 		})
 	}
-	golden(t, "duckdb.golden", out.String())
+	golden.Check(t, "duckdb.golden", out.String())
 }
 
 // spell renders a column on one line.
@@ -191,28 +191,4 @@ func spell(c Column) string {
 		s += fmt.Sprintf(" field_id=%d", c.FieldID)
 	}
 	return strings.TrimRight(s, " ")
-}
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs from the output (-file +output); run go test -update and review the diff:\n%s", path, diff)
-	}
 }

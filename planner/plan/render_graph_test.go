@@ -3,6 +3,8 @@ package plan
 import (
 	"strings"
 	"testing"
+
+	"github.com/ferry-dev/ferry/internal/golden"
 )
 
 func TestRenderGraphGolden(t *testing.T) {
@@ -18,7 +20,7 @@ func TestRenderGraphGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name, tt.render(fixturePlan(), tt.changedOnly))
+			golden.Check(t, tt.name, tt.render(fixturePlan(), tt.changedOnly))
 		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ferry-dev/ferry/internal/golden"
 )
 
 func TestRenderMarkdownGolden(t *testing.T) {
@@ -12,7 +14,7 @@ func TestRenderMarkdownGolden(t *testing.T) {
 	if len(parts) != 1 {
 		t.Fatalf("got %d comments, want 1", len(parts))
 	}
-	golden(t, "markdown.golden", parts[0])
+	golden.Check(t, "markdown.golden", parts[0])
 }
 
 func TestRenderMarkdownNoChanges(t *testing.T) {

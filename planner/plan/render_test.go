@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ferry-dev/ferry/internal/golden"
 )
 
 // TestRenderTextGolden pins the human plan: creates, replaces (with their
@@ -15,7 +17,7 @@ func TestRenderTextGolden(t *testing.T) {
 	if err := RenderText(&buf, fixturePlan(), TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "text.golden", buf.String())
+	golden.Check(t, "text.golden", buf.String())
 }
 
 // TestRenderJSONGolden pins the versioned JSON plan, and checks that it
@@ -26,7 +28,7 @@ func TestRenderJSONGolden(t *testing.T) {
 	if err := RenderJSON(&buf, p); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan.json.golden", buf.String())
+	golden.Check(t, "plan.json.golden", buf.String())
 	back, err := Decode(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)

@@ -2,19 +2,15 @@ package redshift
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	emulator "github.com/ferry-dev/ferry/internal/emulator/redshift"
+	"github.com/ferry-dev/ferry/internal/golden"
 	"github.com/ferry-dev/ferry/provider"
 	"github.com/ferry-dev/ferry/provider/typemap"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // long127 is a 127-byte column name, Redshift's longest identifier.
 var long127 = "c" + strings.Repeat("0123456789", 12) + "abcdef"
@@ -97,28 +93,6 @@ func ddlFor(table string, cols []mappedColumn, notes []string) string {
 	return b.String()
 }
 
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the output; run go test -update and review the diff.\ngot:\n%s", path, got)
-	}
-}
-
 func TestGoldenEveryType(t *testing.T) {
 	cols, notes := mapTable(t, everyType)
 	s := &Source{cfg: Config{AccessKeyID: "AKIAGOLDEN000", SecretAccessKey: "golden/secret/key", UnloadRole: ""}}
@@ -135,7 +109,7 @@ func TestGoldenEveryType(t *testing.T) {
 	if strings.Contains(out.String(), "golden/secret/key") || strings.Contains(out.String(), "AKIAGOLDEN000") {
 		t.Error("UNLOAD statement shows the access keys")
 	}
-	golden(t, "every_type_unload.golden", out.String())
+	golden.Check(t, "every_type_unload.golden", out.String())
 	table, err := typemap.TableName("every_type")
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +117,7 @@ func TestGoldenEveryType(t *testing.T) {
 	if _, err := typemap.TableName(everyType.Name); err == nil {
 		t.Errorf("table name %q should need a rename", everyType.Name)
 	}
-	golden(t, "every_type_ddl.golden", ddlFor(table, cols, notes))
+	golden.Check(t, "every_type_ddl.golden", ddlFor(table, cols, notes))
 }
 
 // everyTypeDDL is the every-type table as PostgreSQL can hold it:
