@@ -69,11 +69,12 @@ func (w *walker) dir(fd int, rel string) error {
 		stated := false
 		if typ == unix.DT_UNKNOWN {
 			// Some file systems leave the type out of the entry.
-			if err := unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				if err == unix.ENOENT {
-					continue // deleted while listing
-				}
-				return &fs.PathError{Op: "lstat", Path: filepath.Join(w.root, key), Err: err}
+			found, err := w.lstat(fd, e.name, key, &st)
+			if err != nil {
+				return err
+			}
+			if !found {
+				continue
 			}
 			stated = true
 			if st.Mode&unix.S_IFMT == unix.S_IFDIR {
@@ -105,16 +106,31 @@ func (w *walker) dir(fd int, rel string) error {
 			continue
 		}
 		if !stated {
-			if err := unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				if err == unix.ENOENT {
-					continue // deleted while listing
-				}
-				return &fs.PathError{Op: "lstat", Path: filepath.Join(w.root, key), Err: err}
+			found, err := w.lstat(fd, e.name, key, &st)
+			if err != nil {
+				return err
+			}
+			if !found {
+				continue
 			}
 		}
 		w.add(key, st.Size)
 	}
 	return nil
+}
+
+// lstat stats the entry name of the open folder fd (whose key is key)
+// without following a link; found is false when it was deleted while
+// listing.
+func (w *walker) lstat(fd int, name, key string, st *unix.Stat_t) (found bool, err error) {
+	err = unix.Fstatat(fd, name, st, unix.AT_SYMLINK_NOFOLLOW)
+	if err == unix.ENOENT {
+		return false, nil
+	}
+	if err != nil {
+		return false, &fs.PathError{Op: "lstat", Path: filepath.Join(w.root, key), Err: err}
+	}
+	return true, nil
 }
 
 // read returns every entry of the open folder fd but "." and "..".

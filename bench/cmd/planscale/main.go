@@ -223,21 +223,13 @@ func makeSource(path string, n int) error {
 	os.Remove(tmp)
 	os.Remove(tmp + ".wal")
 	// In the format of the files ferry creates (the quickstart's source
-	// and every local target): see local.StorageVersion.
-	mem, err := sql.Open("duckdb", "")
+	// and every local target), set the way ferry sets it: see
+	// local.StorageVersion.
+	db, err := sql.Open("duckdb", tmp+"?storage_compatibility_version="+local.StorageVersion)
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
-	_, err = mem.ExecContext(ctx, fmt.Sprintf("ATTACH '%s' AS created (STORAGE_VERSION '%s'); DETACH created", strings.ReplaceAll(tmp, "'", "''"), local.StorageVersion))
-	mem.Close()
-	if err != nil {
-		return err
-	}
-	db, err := sql.Open("duckdb", tmp)
-	if err != nil {
-		return err
-	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
